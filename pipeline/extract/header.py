@@ -1,0 +1,69 @@
+"""The report's title → agency and report year; the text's markers → form version."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+from pipeline.text.normalize import fold
+
+_TITLE_TAIL = regex.compile(r"(?:政府)?信息公开(?:工作)?年度?报告")
+# The year in the title (`2024年`, `2024 年`, `2024年度`), never a publication date.
+_AGENCY_YEAR = regex.compile(r"^(?P<agency>.*?)(?:关于)?(?P<year>(?:19|20)\d{2})年度?(?P<rest>.*)$")
+_PERIOD = regex.compile(r"(?:19|20)\d{2}年1月1日(?:起)?至(?P<year>(?:19|20)\d{2})年12月31日")
+_TITLE_LINES = 4
+# Lines such as `发布日期：2020-01-31` or `来源：区政府办` precede some titles and are not part of them.
+_META = regex.compile(r"[:]|发布日期|索引号|来源")
+
+# Markers printed only in one of the two forms' tables.
+_FORM_2019_MARKERS = ("本年新制作数量", "上一年项目数量", "政府集中采购", "对外公开总数量")
+_FORM_2021_MARKERS = ("本年制发件数", "现行有效件数", "逾期不补正", "本年收费金额")
+
+
+@dataclass(frozen=True)
+class Header:
+    agency: str | None
+    year: int | None
+    title_line: int | None
+
+
+def read_header(folded_lines: list[str]) -> Header:
+    """Titles are often split over two lines (`东城区国资委2023年政府信息公开` / `工作年度报告`),
+    so the first few non-empty lines are joined before matching."""
+    first = [(i, s) for i, s in enumerate(folded_lines) if s and not _META.search(s)][:_TITLE_LINES]
+    for start in range(len(first)):
+        joined = ""
+        for i, s in first[start:]:
+            joined += s
+            tail = _TITLE_TAIL.search(joined)
+            if tail:
+                head = joined[: tail.start()]
+                m = _AGENCY_YEAR.match(head)
+                if m:
+                    agency = m["agency"] or m["rest"] or None
+                    return Header(agency, int(m["year"]), first[start][0] + 1)
+                return Header(head or None, _period_year(folded_lines), first[start][0] + 1)
+    return Header(None, None, None)
+
+
+def _period_year(folded_lines: list[str]) -> int | None:
+    for s in folded_lines:
+        m = _PERIOD.search(s)
+        if m:
+            return int(m["year"])
+    return None
+
+
+def detect_form(folded_text: str, year: int | None) -> tuple[str, str | None]:
+    """The form version, and a note when the table markers and the year disagree."""
+    has_2019 = any(m in folded_text for m in _FORM_2019_MARKERS)
+    has_2021 = any(m in folded_text for m in _FORM_2021_MARKERS)
+    by_year = None if year is None else ("2019" if year <= 2020 else "2021")
+    if has_2019 != has_2021:
+        found = "2019" if has_2019 else "2021"
+        note = None
+        if by_year and by_year != found:
+            note = f"the tables follow the {found} form although the report year is {year}"
+        return found, note
+    return by_year or "2021", None

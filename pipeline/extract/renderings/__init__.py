@@ -1,0 +1,18 @@
+"""Each rendering of the form (Word export, HTML dumps, PDF text) → table rows of cells.
+
+A rendering only decides how the text is cut into rows and cells; which row is which, and
+which column a number belongs to, is decided by the form walker in `pipeline.extract.tables`.
+"""
+
+from __future__ import annotations
+
+from pipeline.extract.renderings import docx_text
+
+RENDERINGS = {"docx-text": docx_text}
+
+
+def detect(lines: list[str]) -> str | None:
+    for name, module in RENDERINGS.items():
+        if module.recognizes(lines):
+            return name
+    return None

@@ -1,0 +1,92 @@
+"""One file's bytes → an Extraction: decode, find the title and sections, read each table."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from pipeline.extract import renderings
+from pipeline.extract.header import detect_form, read_header
+from pipeline.extract.model import Extraction
+from pipeline.extract.sections import section_spans
+from pipeline.extract.tables import TableReading, read_labelled_table, read_value_row_table
+from pipeline.form.codebook import expected_keys, rows_of
+from pipeline.text.decode import decode
+from pipeline.text.normalize import fold, split_lines
+
+# A text is taken for a report only if it names the form's own tables.
+_REPORT_MARKERS = ("本年新收政府信息公开申请数量", "政府信息公开申请", "行政复议", "主动公开")
+
+
+def extract_bytes(data: bytes) -> Extraction:
+    decoded = decode(data)
+    if decoded.text is None:
+        return Extraction(status="rejected", problems=[decoded.problem or "unreadable"])
+    return extract_text(decoded.text)
+
+
+def extract_text(text: str) -> Extraction:
+    lines = split_lines(text)
+    folded = [fold(line) for line in lines]
+    folded_text = "".join(folded)
+    header = read_header(folded)
+    marker_hits = sum(1 for m in _REPORT_MARKERS if m in folded_text)
+    if header.year is None and marker_hits < 2:
+        return Extraction(
+            status="rejected",
+            problems=["not a government information disclosure annual report (no report title and none of the form's tables)"],
+        )
+
+    form_version, form_note = detect_form(folded_text, header.year)
+    result = Extraction(status="ok", agency=header.agency, year=header.year, form_version=form_version)
+    if form_note:
+        result.notes.append(form_note)
+    if header.agency is None or header.year is None:
+        result.problems.append("no title naming the agency and report year")
+
+    rendering = renderings.detect(lines)
+    if rendering is None:
+        result.status = "incomplete"
+        result.problems.append("no table layout recognised (expected Word-export text with one tab-prefixed cell per line)")
+        return result
+    reader = renderings.RENDERINGS[rendering]
+
+    spans = section_spans(folded)
+    readings: list[TableReading] = []
+    for table_code in ("proactive", "requests"):
+        start, end = spans[table_code]
+        readings.append(read_labelled_table(reader.rows(lines, start, end), rows_of(form_version, table_code)))
+    start, end = spans["appeals"]
+    (appeals_row,) = rows_of(form_version, "appeals")
+    readings.append(read_value_row_table(reader.rows(lines, start, end), appeals_row))
+
+    for reading in readings:
+        result.facts.extend(reading.facts)
+        result.problems.extend(reading.problems)
+    _check_complete(result)
+    return result
+
+
+def _check_complete(result: Extraction) -> None:
+    assert result.form_version is not None
+    found = Counter((f.table_code, f.row_code, f.applicant_class) for f in result.facts)
+    repeated = sorted({k for k, n in found.items() if n > 1})
+    if repeated:
+        result.problems.append("cells read more than once: " + ", ".join(_key(k) for k in repeated[:5]))
+    missing_rows: dict[str, list[str]] = {}
+    for key in expected_keys(result.form_version):
+        if key not in found:
+            missing_rows.setdefault(key[0], [])
+            if key[1] not in missing_rows[key[0]]:
+                missing_rows[key[0]].append(key[1])
+    for table_code, codes in missing_rows.items():
+        shown = ", ".join(codes[:8]) + (f" and {len(codes) - 8} more" if len(codes) > 8 else "")
+        result.problems.append(f"missing {table_code} cells: {shown}")
+    doubtful = [f for f in result.facts if f.doubt]
+    if doubtful:
+        result.problems.append(f"{len(doubtful)} cells read with doubt (see facts.doubt)")
+    if result.problems:
+        result.status = "incomplete"
+
+
+def _key(key: tuple[str, str, str | None]) -> str:
+    return ".".join(k for k in key if k)

@@ -1,0 +1,48 @@
+"""Normalized lines → where sections 二 to 六 begin, by their headings."""
+
+from __future__ import annotations
+
+import regex
+
+# Headings are written `二、`, `2、`, `（二）`, `第二部分` or not numbered at all.
+_NUMBERING = r"(?:第?[一二三四五六七八九十\d]+(?:部分)?[、.．,，:]?|\([一二三四五六七八九十\d]+\)[、.]?)?"
+_HEADINGS = {
+    "proactive": r"主动公开政府信息(?:的)?情况",
+    "requests": r"收到和处理政府信息公开申请(?:的)?情况",
+    "appeals": r"(?:政府信息公开)?行政复议[、和及]?行政诉讼(?:的)?情况",
+    "problems": r"存在的?主要问题及(?:其)?改进情况",
+    "other": r"其他需要报告的事项",
+}
+_HEADING_RE = {k: regex.compile(rf"^{_NUMBERING}{v}[。.]?$") for k, v in _HEADINGS.items()}
+SECTION_ORDER = tuple(_HEADINGS)
+
+
+def find_sections(folded_lines: list[str]) -> dict[str, int]:
+    """0-based line index of each section heading found, taking the first heading of each kind
+    that comes after the previous section's."""
+    found: dict[str, int] = {}
+    start = 0
+    for key in SECTION_ORDER:
+        pattern = _HEADING_RE[key]
+        for i in range(start, len(folded_lines)):
+            if pattern.match(folded_lines[i]):
+                found[key] = i
+                start = i + 1
+                break
+    return found
+
+
+def section_spans(folded_lines: list[str]) -> dict[str, tuple[int, int]]:
+    """[start, end) line span of each table section; a section whose heading is missing is
+    bounded by its neighbours, so a dropped heading does not lose the table under it."""
+    heads = find_sections(folded_lines)
+    n = len(folded_lines)
+    spans = {}
+    keys = list(SECTION_ORDER)
+    for idx, key in enumerate(keys[:3]):
+        before = [heads[k] for k in keys[:idx] if k in heads]
+        after = [heads[k] for k in keys[idx + 1 :] if k in heads]
+        start = heads.get(key, max(before) if before else 0)
+        end = min(after) if after else n
+        spans[key] = (start, end)
+    return spans

@@ -1,0 +1,104 @@
+"""Table rows of cells → facts, walking the form's rows in the order the State Council fixed.
+
+Rows are anchored on their labels, never on their position in the file: a rendering may split,
+merge or pad rows, but it cannot reorder the form. Numbers are read from the cells after a row's
+last label cell, in the form's column order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import regex
+
+from pipeline.extract.model import Cell, Fact
+from pipeline.extract.values import is_value_text, parse_value
+from pipeline.form.codebook import FormRow
+from pipeline.text.normalize import fold
+
+_NUMBERING = regex.compile(r"^(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十]+\)|\d+[.、])+")
+
+
+@dataclass
+class TableReading:
+    facts: list[Fact] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def _split(row: list[Cell]) -> tuple[list[Cell], list[Cell]]:
+    """A row's label cells and the value cells that follow its last label."""
+    last_label = -1
+    for i, cell in enumerate(row):
+        if not is_value_text(cell.text):
+            last_label = i
+    return row[: last_label + 1], row[last_label + 1 :]
+
+
+def _label_texts(labels: list[Cell]) -> tuple[str, str]:
+    last = _NUMBERING.sub("", fold(labels[-1].text))
+    whole = "".join(_NUMBERING.sub("", fold(c.text)) for c in labels)
+    return last, whole
+
+
+def _matches(form_row: FormRow, last: str, whole: str) -> bool:
+    assert form_row.pattern is not None
+    return bool(form_row.pattern.search(last) or form_row.pattern.search(whole))
+
+
+def _read_values(form_row: FormRow, values: list[Cell], reading: TableReading) -> None:
+    keys = form_row.facts_keys()
+    if len(values) > len(keys):
+        # Merged cells leave empty spacer cells; when exactly the expected number of cells
+        # hold text, those are the row's cells in order.
+        filled = [c for c in values if c.text.strip()]
+        if len(filled) == len(keys):
+            values = filled
+    if len(values) != len(keys):
+        reading.problems.append(
+            f"{form_row.table_code} row {form_row.label}: {len(values)} cells where the form has "
+            f"{len(keys)}, so their columns cannot be known"
+        )
+        return
+    for (table_code, row_code, applicant_class), cell in zip(keys, values):
+        value = parse_value(cell.text)
+        if value is None:
+            reading.problems.append(
+                f"{table_code} {row_code} {applicant_class or ''}: unreadable cell {cell.text.strip()!r} "
+                f"at line {cell.line}".replace("  ", " ")
+            )
+            continue
+        reading.facts.append(
+            Fact(table_code, row_code, applicant_class, value, cell.line, cell.text.strip())
+        )
+
+
+def read_labelled_table(rows: list[list[Cell]], form_rows: tuple[FormRow, ...]) -> TableReading:
+    """Sections 二 and 三. Header rows come before the first body row and are skipped, so column
+    headers such as 总计 or 其他 are never mistaken for body rows of the same name."""
+    reading = TableReading()
+    pointer = 0
+    for row in rows:
+        labels, values = _split(row)
+        if not labels or pointer >= len(form_rows):
+            continue
+        last, whole = _label_texts(labels)
+        candidates = form_rows[:1] if pointer == 0 else form_rows[pointer:]
+        for offset, form_row in enumerate(candidates):
+            if _matches(form_row, last, whole):
+                _read_values(form_row, values, reading)
+                pointer += offset + 1
+                break
+    return reading
+
+
+def read_value_row_table(rows: list[list[Cell]], form_row: FormRow) -> TableReading:
+    """Section 四: its header rows are all labels, its body one row of fifteen numbers."""
+    reading = TableReading()
+    for row in rows:
+        labels, values = _split(row)
+        if labels or not values:
+            continue
+        _read_values(form_row, values, reading)
+        return reading
+    reading.problems.append(f"{form_row.table_code}: the row of {len(form_row.cells)} numbers was not found")
+    return reading

@@ -1,0 +1,22 @@
+"""Decoded text → numbered lines, and the normal form used to match labels and numbers."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import regex
+
+_SPACE = regex.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines as a user counts them in the raw file (CRLF, LF, or bare CR)."""
+    if "\n" not in text and "\r" in text:
+        return text.split("\r")
+    return [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
+
+
+def fold(s: str) -> str:
+    """Compatibility-fold and drop all white space: full-width digits become ASCII,
+    （一） becomes (一), and `2024 年` and `2024年` compare equal."""
+    return _SPACE.sub("", unicodedata.normalize("NFKC", s))

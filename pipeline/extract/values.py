@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import regex
 
-from pipeline.text.normalize import fold
+from pipeline.text.normalize import squeeze
 
 # Agencies write zero as 0, a dash, a slash, 无, or leave the cell blank.
 _ZERO = regex.compile(r"^(?:|[-—–―─－]+|/|／|无)$")
@@ -16,13 +16,13 @@ _NUMBER = regex.compile(
 
 
 def is_value_text(text: str) -> bool:
-    folded = fold(text)
+    folded = squeeze(text)
     return bool(_ZERO.match(folded) or _NUMBER.match(folded))
 
 
 def parse_value(text: str) -> Decimal | None:
     """The number a cell states, or None if its text is not a number or a zero placeholder."""
-    folded = fold(text)
+    folded = squeeze(text)
     if _ZERO.match(folded):
         return Decimal(0)
     m = _NUMBER.match(folded)

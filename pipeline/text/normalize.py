@@ -20,3 +20,9 @@ def fold(s: str) -> str:
     """Compatibility-fold and drop all white space: full-width digits become ASCII,
     （一） becomes (一), and `2024 年` and `2024年` compare equal."""
     return _SPACE.sub("", unicodedata.normalize("NFKC", s))
+
+
+def squeeze(s: str) -> str:
+    """Compatibility-fold and trim, keeping inner spaces: `20 30` in one cell is two numbers,
+    never 2030."""
+    return _SPACE.sub(" ", unicodedata.normalize("NFKC", s)).strip()

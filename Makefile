@@ -1,0 +1,28 @@
+# Two commands on a fresh clone (Python 3.11+ and make): `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export DAGSTER_HOME := $(CURDIR)
+
+.PHONY: run test dev clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+## Set up and run the whole pipeline on data/raw → data/warehouse/xxgk.duckdb
+run: $(BIN)/.installed
+	$(BIN)/xxgk run
+
+## Set up and run the tests
+test: $(BIN)/.installed
+	$(BIN)/pytest
+
+## The Dagster UI, with the schedule and sensor, on http://127.0.0.1:3000
+dev: $(BIN)/.installed
+	$(BIN)/dagster dev -h 127.0.0.1 -p 3000
+
+clean:
+	rm -rf $(VENV) .dagster data/warehouse/xxgk.duckdb* data/warehouse/.xxgk.duckdb.work

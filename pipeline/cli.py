@@ -1,0 +1,94 @@
+"""The `xxgk` command: run the pipeline, or extract files without a warehouse."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+from pathlib import Path
+
+from pipeline.extract.batch import extract_path
+from pipeline.extract.values import format_value
+
+EXTRACT_COLUMNS = (
+    "source_file",
+    "agency",
+    "year",
+    "form_version",
+    "table_code",
+    "row_code",
+    "applicant_class",
+    "value",
+)
+DEFAULT_RAW = "data/raw"
+DEFAULT_WAREHOUSE = "data/warehouse/xxgk.duckdb"
+
+
+class UsageError(Exception):
+    pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except UsageError as err:
+        print(f"xxgk {args.command}: {err}", file=sys.stderr)
+        return 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="xxgk", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="materialize every asset: raw files → facts → warehouse → SQL models")
+    run.add_argument("--raw", default=os.environ.get("XXGK_RAW_DIR", DEFAULT_RAW), help="raw report folder (read recursively)")
+    run.add_argument("--warehouse", default=os.environ.get("XXGK_WAREHOUSE", DEFAULT_WAREHOUSE), help="DuckDB file to publish")
+    run.set_defaults(func=cmd_run)
+
+    extract = sub.add_parser("extract", help="extract facts from report files to stdout, without a warehouse")
+    extract.add_argument("files", nargs="+", metavar="FILE")
+    extract.add_argument("--format", choices=("csv", "jsonl"), default="csv")
+    extract.set_defaults(func=cmd_extract)
+    return parser
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    for name in args.files:
+        path = Path(name)
+        if not path.exists() and not path.is_symlink():
+            raise UsageError(f"{name}: no such file")
+        if path.is_dir():
+            raise UsageError(f"{name}: is a folder; give report files (or use `xxgk run --raw {name}`)")
+    out = sys.stdout
+    writer = csv.writer(out, lineterminator="\n") if args.format == "csv" else None
+    if writer:
+        writer.writerow(EXTRACT_COLUMNS)
+    for name in args.files:
+        _, ex = extract_path(Path(name))
+        if ex.status != "ok" or ex.message:
+            print(f"{name}: {ex.status}: {ex.message}", file=sys.stderr)
+        for f in ex.facts:
+            row = (name, ex.agency, ex.year, ex.form_version, f.table_code, f.row_code, f.applicant_class, format_value(f.value))
+            if writer:
+                writer.writerow(["" if v is None else v for v in row])
+            else:
+                out.write(json.dumps(dict(zip(EXTRACT_COLUMNS, row)), ensure_ascii=False) + "\n")
+    out.flush()
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from pipeline.run import run_pipeline
+
+    raw = Path(args.raw)
+    if not raw.is_dir():
+        raise UsageError(f"raw folder {raw} does not exist")
+    return run_pipeline(raw, Path(args.warehouse))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

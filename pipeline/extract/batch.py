@@ -1,0 +1,198 @@
+"""Raw folder → polars frames of reports and facts, extracted in parallel batches and written
+as Parquet, so no process ever holds every text or every fact at once."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+
+import polars as pl
+
+from pipeline.extract.model import Extraction
+from pipeline.extract.report import extract_bytes
+from pipeline.text.decode import MAX_REPORT_BYTES
+
+REPORT_SCHEMA = {
+    "report_id": pl.String,
+    "source_file": pl.String,
+    "sha256": pl.String,
+    "bytes": pl.Int64,
+    "agency": pl.String,
+    "year": pl.Int32,
+    "form_version": pl.String,
+    "status": pl.String,
+    "duplicate_of": pl.String,
+    "message": pl.String,
+    "fact_count": pl.Int32,
+}
+FACT_SCHEMA = {
+    "report_id": pl.String,
+    "table_code": pl.String,
+    "row_code": pl.String,
+    "applicant_class": pl.String,
+    "value": pl.Decimal(38, 6),
+    "source_line": pl.Int32,
+    "raw_text": pl.String,
+    "doubt": pl.String,
+}
+BATCH_SIZE = 500
+
+
+@dataclass(frozen=True)
+class RawFile:
+    source_file: str  # relative to the raw folder, with forward slashes
+    size: int
+    mtime_ns: int
+
+
+def scan(raw_dir: Path) -> list[RawFile]:
+    """Every non-hidden file under raw_dir, recursively, in a stable order. Broken or looping
+    symlinks are listed too, so they get a row saying what is wrong with them."""
+    found: list[RawFile] = []
+    for dirpath, dirnames, filenames in os.walk(raw_dir):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in filenames:
+            if name.startswith("."):
+                continue
+            path = Path(dirpath) / name
+            try:
+                st = path.stat()
+            except OSError:
+                st = None
+            if st is not None and not stat.S_ISREG(st.st_mode):
+                continue
+            rel = path.relative_to(raw_dir).as_posix()
+            found.append(RawFile(rel, st.st_size if st else -1, st.st_mtime_ns if st else 0))
+    return sorted(found, key=lambda f: f.source_file)
+
+
+def report_id(source_file: str, sha256: str) -> str:
+    """Stable across runs for the same file and content."""
+    return hashlib.sha256(f"{source_file}\0{sha256}".encode()).hexdigest()[:16]
+
+
+def read_file(path: Path) -> tuple[bytes | None, str | None]:
+    try:
+        size = path.stat().st_size
+        if size > MAX_REPORT_BYTES:
+            return None, (
+                f"too large for a report ({size:,} bytes; reports are tens of kilobytes, "
+                f"the limit is {MAX_REPORT_BYTES:,}): not read"
+            )
+        with path.open("rb") as f:
+            return f.read(MAX_REPORT_BYTES + 1), None
+    except OSError as err:
+        return None, f"unreadable: {err.strerror or err}"
+
+
+def extract_path(path: Path) -> tuple[str, Extraction]:
+    """The file's sha256 (of what was read; empty when nothing could be) and its extraction."""
+    data, problem = read_file(path)
+    if data is None:
+        return hashlib.sha256(b"").hexdigest(), Extraction(status="rejected", problems=[problem or "unreadable"])
+    return hashlib.sha256(data).hexdigest(), extract_bytes(data)
+
+
+def _frames(raw_dir: Path, files: Iterable[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    reports: list[dict] = []
+    facts: dict[str, list] = {k: [] for k in FACT_SCHEMA}
+    for source_file in files:
+        sha, ex = extract_path(raw_dir / source_file)
+        rid = report_id(source_file, sha)
+        size = (raw_dir / source_file).stat().st_size if (raw_dir / source_file).is_file() else None
+        reports.append(
+            {
+                "report_id": rid,
+                "source_file": source_file,
+                "sha256": sha,
+                "bytes": size,
+                "agency": ex.agency,
+                "year": ex.year,
+                "form_version": ex.form_version,
+                "status": ex.status,
+                "duplicate_of": None,
+                "message": ex.message,
+                "fact_count": len(ex.facts),
+            }
+        )
+        for f in ex.facts:
+            facts["report_id"].append(rid)
+            facts["table_code"].append(f.table_code)
+            facts["row_code"].append(f.row_code)
+            facts["applicant_class"].append(f.applicant_class)
+            facts["value"].append(f.value)
+            facts["source_line"].append(f.source_line)
+            facts["raw_text"].append(f.raw_text)
+            facts["doubt"].append(f.doubt)
+    return pl.DataFrame(reports, schema=REPORT_SCHEMA), pl.DataFrame(facts, schema=FACT_SCHEMA)
+
+
+def _extract_batch(args: tuple[str, list[str], str, int]) -> tuple[int, int]:
+    raw_dir, files, out_dir, batch_no = args
+    reports, facts = _frames(Path(raw_dir), files)
+    reports.write_parquet(Path(out_dir) / f"reports-{batch_no:06d}.parquet")
+    facts.write_parquet(Path(out_dir) / f"facts-{batch_no:06d}.parquet")
+    return len(files), facts.height
+
+
+def extract_frames(raw_dir: Path, files: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """In-process extraction, for the command line and tests."""
+    return _frames(raw_dir, files)
+
+
+def extract_to_parquet(
+    raw_dir: Path,
+    files: list[str],
+    out_dir: Path,
+    workers: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[list[Path], list[Path]]:
+    """Extract files in batches on `workers` processes; returns the reports and facts Parquet files."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    # An empty folder still gets one (empty) batch, so every table is created with its columns.
+    batches = [files[i : i + BATCH_SIZE] for i in range(0, len(files), BATCH_SIZE)] or [[]]
+    jobs = [(str(raw_dir), b, str(out_dir), n) for n, b in enumerate(batches)]
+    done = 0
+    for n_files, _ in _run(jobs, workers):
+        done += n_files
+        if progress:
+            progress(done, len(files))
+    return (
+        [out_dir / f"reports-{n:06d}.parquet" for n in range(len(batches))],
+        [out_dir / f"facts-{n:06d}.parquet" for n in range(len(batches))],
+    )
+
+
+def _run(jobs: list, workers: int) -> Iterator[tuple[int, int]]:
+    if workers <= 1 or len(jobs) <= 1:
+        yield from map(_extract_batch, jobs)
+        return
+    # spawn, not fork: the caller may be a threaded Dagster process.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        yield from pool.map(_extract_batch, jobs)
+
+
+def mark_duplicates(reports: pl.DataFrame) -> pl.DataFrame:
+    """A byte-identical copy of an earlier file (in path order) is `duplicate` of it."""
+    first = (
+        reports.filter(pl.col("sha256") != hashlib.sha256(b"").hexdigest())
+        .sort("source_file")
+        .group_by("sha256", maintain_order=True)
+        .agg(pl.col("report_id").first().alias("first_id"), pl.col("source_file").first().alias("first_file"))
+    )
+    marked = reports.join(first, on="sha256", how="left").with_columns(
+        is_dup=(pl.col("first_id").is_not_null() & (pl.col("first_id") != pl.col("report_id")))
+    )
+    return marked.with_columns(
+        status=pl.when("is_dup").then(pl.lit("duplicate")).otherwise("status"),
+        duplicate_of=pl.when("is_dup").then("first_id").otherwise("duplicate_of"),
+        message=pl.when("is_dup")
+        .then(pl.format("byte-identical copy of {}; its facts are loaded once, from that file", "first_file"))
+        .otherwise("message"),
+    ).select(list(REPORT_SCHEMA))

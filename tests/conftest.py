@@ -1,0 +1,40 @@
+import csv
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+RAW = ROOT / "data" / "raw"
+GOLDEN = ROOT / "tests" / "golden"
+EDITED = ROOT / "tests" / "fixtures" / "edited"
+BIN = Path(sys.executable).parent
+
+
+def golden_facts(name: str) -> list[tuple[str, str, str, str, int]]:
+    with (GOLDEN / f"{name}.csv").open(encoding="utf-8", newline="") as f:
+        return [
+            (r["table_code"], r["row_code"], r["applicant_class"], r["value"], int(r["source_line"]))
+            for r in csv.DictReader(f)
+        ]
+
+
+def golden_reports() -> dict[str, dict[str, str]]:
+    with (GOLDEN / "reports.csv").open(encoding="utf-8", newline="") as f:
+        return {r["source_file"]: r for r in csv.DictReader(f)}
+
+
+def xxgk(*args: str, cwd: Path | None = None, check: bool = True) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", *args], cwd=cwd, capture_output=True, text=True, check=check
+    )
+
+
+@pytest.fixture
+def raw_copy(tmp_path: Path) -> Path:
+    """A private copy of the bundled reports."""
+    dest = tmp_path / "raw"
+    shutil.copytree(RAW, dest)
+    return dest

@@ -1,0 +1,74 @@
+"""`xxgk extract`: the command-line contract."""
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from conftest import RAW, golden_facts, xxgk
+
+TONGZHOU = RAW / "004_2b19c720d5f1c29d.txt"
+
+
+def test_csv_header_and_values():
+    out = xxgk("extract", str(TONGZHOU)).stdout
+    lines = out.splitlines()
+    assert lines[0] == "source_file,agency,year,form_version,table_code,row_code,applicant_class,value"
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert len(rows) == 200
+    assert {r["source_file"] for r in rows} == {str(TONGZHOU)}
+    assert {(r["agency"], r["year"], r["form_version"]) for r in rows} == {("北京市通州区", "2024", "2021")}
+    by_key = {(r["table_code"], r["row_code"], r["applicant_class"]): r["value"] for r in rows}
+    assert by_key[("proactive", "fees.amount_10k_yuan", "")] == "28983.0794"
+    assert by_key[("requests", "new_received", "total")] == "2331"
+    assert [(t, c, a, v) for t, c, a, v, _ in golden_facts(TONGZHOU.stem)] == [
+        (r["table_code"], r["row_code"], r["applicant_class"], r["value"]) for r in rows
+    ]
+
+
+def test_jsonl_values_are_strings():
+    out = xxgk("extract", "--format", "jsonl", str(TONGZHOU)).stdout
+    rows = [json.loads(line) for line in out.splitlines()]
+    fee = next(r for r in rows if r["row_code"] == "fees.amount_10k_yuan")
+    assert fee == {
+        "source_file": str(TONGZHOU),
+        "agency": "北京市通州区",
+        "year": 2024,
+        "form_version": "2021",
+        "table_code": "proactive",
+        "row_code": "fees.amount_10k_yuan",
+        "applicant_class": None,
+        "value": "28983.0794",
+    }
+
+
+def test_not_a_report_yields_no_facts_and_a_reason(tmp_path: Path):
+    note = tmp_path / "note.txt"
+    note.write_text("会议通知：明天上午九点开会。\n", encoding="utf-8")
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n%binary")
+    proc = xxgk("extract", str(note), str(pdf), str(TONGZHOU))
+    assert proc.returncode == 0
+    assert len(proc.stdout.splitlines()) == 201
+    assert f"{note}: rejected: not a government information disclosure annual report" in proc.stderr
+    assert f"{pdf}: rejected: binary file: a PDF file: convert it to text first" in proc.stderr
+
+
+def test_incomplete_report_yields_the_cells_read(tmp_path: Path):
+    lines = TONGZHOU.read_text(encoding="utf-8").split("\n")
+    cut = tmp_path / "cut.txt"
+    cut.write_text("\n".join(lines[:200]), encoding="utf-8")  # stops inside section 三
+    proc = xxgk("extract", str(cut))
+    rows = list(csv.DictReader(io.StringIO(proc.stdout)))
+    assert proc.returncode == 0
+    assert 10 < len(rows) < 200
+    assert f"{cut}: incomplete: " in proc.stderr and "missing appeals cells" in proc.stderr
+    expected = {(t, c, a): v for t, c, a, v, line in golden_facts(TONGZHOU.stem) if line <= 200}
+    assert {(r["table_code"], r["row_code"], r["applicant_class"]): r["value"] for r in rows} == expected
+
+
+def test_missing_path_is_a_usage_error(tmp_path: Path):
+    proc = xxgk("extract", str(tmp_path / "nope.txt"), check=False)
+    assert proc.returncode == 2
+    assert "no such file" in proc.stderr
+    assert proc.stdout == ""

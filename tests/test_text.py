@@ -1,0 +1,84 @@
+"""Bytes → text: encodings, binary files and line numbering."""
+
+from decimal import Decimal
+
+import pytest
+
+from pipeline.extract.values import format_value, parse_value
+from pipeline.text.decode import decode
+from pipeline.text.normalize import fold, split_lines
+
+SAMPLE = "北京市通州区2024年政府信息公开工作年度报告\r\n\t２３３１\r\n"
+
+
+@pytest.mark.parametrize(
+    "data,encoding",
+    [
+        (SAMPLE.encode("utf-8"), "utf-8"),
+        (b"\xef\xbb\xbf" + SAMPLE.encode("utf-8"), "utf-8"),
+        (SAMPLE.encode("gb18030"), "gb18030"),
+        (SAMPLE.encode("gbk"), "gb18030"),
+    ],
+)
+def test_decodes_report_encodings(data, encoding):
+    d = decode(data)
+    assert d.text is not None and d.text.lstrip("\ufeff") == SAMPLE and d.encoding == encoding
+
+
+@pytest.mark.parametrize(
+    "data,reason",
+    [
+        (b"", "empty"),
+        (b"   \n\n", "empty"),
+        (b"%PDF-1.7\n...", "pdftotext -layout"),
+        (b"PK\x03\x04rest", "zip"),
+        (b"\x89PNG\r\n\x1a\n", "PNG"),
+        (b"abc\x00def", "NUL"),
+        (b"\xff\xfe\xfd\x80\x81", "undecodable"),
+    ],
+)
+def test_rejects_what_is_not_text(data, reason):
+    d = decode(data)
+    assert d.text is None and reason in (d.problem or "")
+
+
+def test_lines_are_counted_as_in_the_raw_file():
+    assert split_lines("a\r\nb\nc") == ["a", "b", "c"]
+    assert split_lines("a\rb\rc") == ["a", "b", "c"]
+
+
+def test_fold_makes_renderings_comparable():
+    assert fold("２０２４ 年\u3000（一）\u00a0予以公开") == "2024年(一)予以公开"
+
+
+@pytest.mark.parametrize(
+    "text,value",
+    [
+        ("2331", "2331"),
+        ("２３３１", "2331"),
+        ("2,331", "2331"),
+        ("28983.0794", "28983.0794"),
+        ("251000元", "251000"),
+        ("\u3000\u30000", "0"),
+        ("—", "0"),
+        ("-", "0"),
+        ("/", "0"),
+        ("无", "0"),
+        ("", "0"),
+        ("-3", "-3"),
+    ],
+)
+def test_cell_values(text, value):
+    parsed = parse_value(text)
+    assert parsed is not None and format_value(parsed) == value
+
+
+@pytest.mark.parametrize("text", ["约20", "见附件", "1.属于国家秘密", "20 30"])
+def test_text_that_is_not_a_value(text):
+    assert parse_value(text) is None
+
+
+def test_format_value_has_no_trailing_zeros():
+    assert format_value(Decimal("2331.000000")) == "2331"
+    assert format_value(Decimal("100.000000")) == "100"
+    assert format_value(Decimal("28983.079400")) == "28983.0794"

@@ -34,6 +34,7 @@ class Extraction:
     agency: str | None = None
     year: int | None = None
     form_version: str | None = None
+    rendering: str | None = None
     facts: list[Fact] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)

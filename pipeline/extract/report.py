@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from pipeline.extract import renderings
+from pipeline.extract import renderings, stream
+from pipeline.extract.renderings import spaced
 from pipeline.extract.header import detect_form, read_header
 from pipeline.extract.model import Extraction
 from pipeline.extract.sections import section_spans
@@ -46,11 +47,23 @@ def extract_text(text: str) -> Extraction:
     rendering = renderings.detect(lines)
     if rendering is None:
         result.status = "incomplete"
-        result.problems.append("no table layout recognised (expected Word-export text with one tab-prefixed cell per line)")
+        result.problems.append("no table layout recognised (no table cells and no lines of numbers)")
         return result
-    reader = renderings.RENDERINGS[rendering]
-
+    result.rendering = rendering
     spans = section_spans(folded)
+    if rendering == "spaced":
+        readings = _read_spaced(lines, spans, form_version)
+    else:
+        readings = _read_cells(renderings.RENDERINGS[rendering], lines, spans, form_version)
+
+    for reading in readings:
+        result.facts.extend(reading.facts)
+        result.problems.extend(reading.problems)
+    _check_complete(result)
+    return result
+
+
+def _read_cells(reader, lines: list[str], spans: dict[str, tuple[int, int]], form_version: str) -> list[TableReading]:
     readings: list[TableReading] = []
     for table_code in ("proactive", "requests"):
         start, end = spans[table_code]
@@ -58,12 +71,18 @@ def extract_text(text: str) -> Extraction:
     start, end = spans["appeals"]
     (appeals_row,) = rows_of(form_version, "appeals")
     readings.append(read_value_row_table(reader.rows(lines, start, end), appeals_row))
+    return readings
 
-    for reading in readings:
-        result.facts.extend(reading.facts)
-        result.problems.extend(reading.problems)
-    _check_complete(result)
-    return result
+
+def _read_spaced(lines: list[str], spans: dict[str, tuple[int, int]], form_version: str) -> list[TableReading]:
+    aligned = spaced.is_aligned(lines, *spans["requests"])
+    readings = []
+    for table_code in ("proactive", "requests"):
+        text = spaced.text_lines(lines, *spans[table_code])
+        readings.append(stream.read_rows(text, rows_of(form_version, table_code), aligned))
+    (appeals_row,) = rows_of(form_version, "appeals")
+    readings.append(stream.read_value_row(spaced.text_lines(lines, *spans["appeals"]), appeals_row, aligned))
+    return readings
 
 
 def _check_complete(result: Extraction) -> None:

@@ -13,7 +13,8 @@ _HEADINGS = {
     "problems": r"存在的?主要问题及(?:其)?改进情况",
     "other": r"其他需要报告的事项",
 }
-_HEADING_RE = {k: regex.compile(rf"^{_NUMBERING}{v}[。.]?$") for k, v in _HEADINGS.items()}
+# Markdown converters (html2text) keep a heading's `##` and emphasis marks.
+_HEADING_RE = {k: regex.compile(rf"^#*\**{_NUMBERING}{v}[。.]?\**$") for k, v in _HEADINGS.items()}
 SECTION_ORDER = tuple(_HEADINGS)
 
 

@@ -53,6 +53,10 @@ def _read_values(form_row: FormRow, values: list[Cell], reading: TableReading) -
         filled = [c for c in values if c.text.strip()]
         if len(filled) == len(keys):
             values = filled
+        elif not any(c.text.strip() for c in values[: -len(keys)]):
+            # Bordered renderings keep a blank cell for each column a label spans; the row's
+            # own cells are the last ones.
+            values = values[-len(keys) :]
     if len(values) != len(keys):
         reading.problems.append(
             f"{form_row.table_code} row {form_row.label}: {len(values)} cells where the form has "

@@ -1,0 +1,67 @@
+"""Tables drawn with borders: `w3m -dump` box drawing, pandoc grid tables (`+---+`, `|`) and
+html2text pipe tables. A border marks every cell, so a blank cell is an empty cell at a known
+column: its position is certain.
+
+A row may span several text lines (w3m and pandoc grids wrap long cells; a pipe table never does); its cells are the text between
+the same borders on each line, joined. Text on a border line belongs to a vertically merged group
+label (`三、本年度办理结果`), which anchors no row, so it is left out.
+"""
+
+from __future__ import annotations
+
+import regex
+
+from pipeline.extract.model import Cell
+
+_BOX_BAR = regex.compile(r"[│┃|]")
+_RULE = regex.compile(r"[─━═┼├┤┬┴┌┐└┘]|^\s*\+[-=+:]+\+?\s*$|^\s*[-:]+(?:\|[-:]+)+\s*$|^\s*-{3,}\s*$")
+_GRID_RULE = regex.compile(r"^\s*\+[-=:+]+\+\s*$")
+_MIN_LINES = 20
+
+
+def recognizes(lines: list[str]) -> bool:
+    return sum(1 for line in lines if len(_BOX_BAR.findall(line)) >= 2) >= _MIN_LINES
+
+
+def _has_outer_border(lines: list[str]) -> bool:
+    """Box and grid tables close every line with a border; pipe tables (html2text) do not, and
+    there an empty first or last part is a blank cell."""
+    return any("│" in line or _GRID_RULE.match(line) for line in lines)
+
+
+def _cells(line: str, outer: bool) -> list[str]:
+    parts = _BOX_BAR.split(line.strip())
+    if outer:
+        parts = parts[1:-1]
+    return [p.strip() for p in parts]
+
+
+def rows(lines: list[str], start: int, end: int) -> list[list[Cell]]:
+    outer = _has_outer_border(lines[start:end])
+    out: list[list[Cell]] = []
+    group: list[tuple[int, list[str]]] = []
+
+    def flush() -> None:
+        if not group:
+            return
+        widths = {len(cells) for _, cells in group}
+        runs = [group] if len(widths) == 1 else [[g] for g in group]
+        for run in runs:
+            first = run[0][0]
+            joined = ["".join(cells[i] for _, cells in run if cells[i]) for i in range(len(run[0][1]))]
+            out.append([Cell(text, first + 1) for text in joined])
+        group.clear()
+
+    for i in range(start, end):
+        line = lines[i]
+        if _RULE.search(line) or not line.strip():
+            flush()
+        elif len(_BOX_BAR.findall(line)) >= 1:
+            group.append((i, _cells(line, outer)))
+            if not outer:
+                flush()
+        else:
+            flush()
+            out.append([Cell(line.strip(), i + 1)])
+    flush()
+    return out

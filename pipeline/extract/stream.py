@@ -1,0 +1,195 @@
+"""The form walker for text without cell borders (lynx, pdftotext -layout, pdftotext -raw).
+
+Labels come first: each form row, in the form's order, is anchored on the fewest consecutive lines
+whose label text matches it (a long label may wrap onto lines above and below its numbers). The
+numbers on the lines from one anchor to the next are that row's. When a row has fewer numbers than
+columns, blank cells left gaps: every placement of the numbers into the columns is a candidate
+reading, kept if the numbers sit at the columns' positions (aligned text) and, when positions do not
+decide, if it satisfies the form's arithmetic. One remaining reading is read; several leave the row
+unread, because a guess would be a wrong fact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from itertools import combinations
+
+from pipeline.extract.model import Fact
+from pipeline.extract.renderings.spaced import TextLine, Word
+from pipeline.extract.tables import TableReading
+from pipeline.extract.values import parse_value
+from pipeline.form.codebook import FormRow
+
+_APPEAL_HEADS = frozenset({"结果维持", "结果纠正", "其他结果", "尚未审结", "总计"})
+_MAX_WRAP = 5  # lines a wrapped label may span
+_MAX_CANDIDATES = 20000
+_SAME_COLUMN = 2  # characters by which starts of one column's numbers may differ
+
+
+@dataclass(frozen=True)
+class _Anchor:
+    row: FormRow
+    first: int  # index into the table's lines
+    last: int
+
+
+def _anchor(lines: list[TextLine], row: FormRow, start: int) -> _Anchor | None:
+    """The window of lines from `start` on that completes the row's label earliest, tightest."""
+    assert row.pattern is not None
+    for last in range(start, len(lines)):
+        for first in range(last, max(start, last - _MAX_WRAP + 1) - 1, -1):
+            text = "".join(t.label for t in lines[first : last + 1])
+            if not lines[first].label or not lines[last].label and first != last:
+                continue
+            if row.pattern.search(text):
+                return _Anchor(row, first, last)
+    return None
+
+
+def read_rows(lines: list[TextLine], form_rows: tuple[FormRow, ...], aligned: bool) -> TableReading:
+    reading = TableReading()
+    anchors: list[_Anchor] = []
+    start = 0
+    for row in form_rows:
+        found = _anchor(lines, row, start)
+        if found is None:
+            continue
+        # The first row must come first: column headers such as 总计 or 其他 precede it.
+        if not anchors and row is not form_rows[0]:
+            break
+        anchors.append(found)
+        start = found.last + 1
+    for k, anchor in enumerate(anchors):
+        end = anchors[k + 1].first if k + 1 < len(anchors) else len(lines)
+        value_lines = [t for t in lines[anchor.first : end] if t.values]
+        _read_row(anchor, lines, value_lines, aligned, reading)
+    return reading
+
+
+def read_value_row(lines: list[TextLine], form_row: FormRow, aligned: bool) -> TableReading:
+    """Section 四: header lines of labels, then one line of fifteen numbers without a label."""
+    reading = TableReading()
+    for t in lines:
+        if t.values and not t.label:
+            _place(form_row, t, lines, aligned, reading, _header_columns(lines, len(form_row.cells)) if aligned else None)
+            return reading
+    reading.problems.append(f"{form_row.table_code}: the row of {len(form_row.cells)} numbers was not found")
+    return reading
+
+
+def _read_row(anchor: _Anchor, lines: list[TextLine], value_lines: list[TextLine], aligned: bool,
+              reading: TableReading) -> None:
+    row = anchor.row
+    if len(value_lines) > 1:
+        reading.problems.append(f"{row.table_code} row {row.label}: numbers on {len(value_lines)} lines "
+                                f"({', '.join(str(t.number) for t in value_lines)}), so the row is ambiguous")
+        return
+    if not value_lines:
+        label_line = lines[anchor.first].number
+        doubt = None if anchor.first == anchor.last else (
+            "no numbers beside a label wrapped over several lines: blank cells, or a line lost")
+        for table_code, row_code, cls in row.facts_keys():
+            reading.facts.append(Fact(table_code, row_code, cls, Decimal(0), label_line, "", doubt))
+        return
+    _place(row, value_lines[0], lines, aligned, reading)
+
+
+def _place(row: FormRow, line: TextLine, lines: list[TextLine], aligned: bool, reading: TableReading,
+           columns: list[tuple[int, int]] | None = None) -> None:
+    keys = row.facts_keys()
+    words = list(line.values)
+    values = [parse_value(w.text) for w in words]
+    if len(words) > len(keys) or any(v is None for v in values):
+        reading.problems.append(f"{row.table_code} row {row.label}: {len(words)} numbers at line {line.number} "
+                                f"where the form has {len(keys)} cells")
+        return
+    if len(words) == len(keys):
+        placement: tuple[int, ...] | None = tuple(range(len(keys)))
+    else:
+        placement = _choose(row, words, values, columns or (_columns(lines, line, len(keys)) if aligned else None))
+    if placement is None:
+        reading.problems.append(f"{row.table_code} row {row.label}: {len(words)} numbers for {len(keys)} cells "
+                                f"at line {line.number}, and their columns cannot be known")
+        return
+    placed = dict(zip(placement, zip(words, values)))
+    for column, (table_code, row_code, cls) in enumerate(keys):
+        word, value = placed.get(column, (None, Decimal(0)))
+        reading.facts.append(Fact(table_code, row_code, cls, value, line.number, word.text if word else ""))
+
+
+def _columns(lines: list[TextLine], line: TextLine, width: int) -> list[tuple[int, int]] | None:
+    """Where each column's numbers start on this page of the table, as (leftmost, rightmost) start.
+
+    When the page's numbers start at exactly `width` distinct positions, those are the columns
+    (lynx). pdftotext shifts a column by a character or two between lines, so its looser groups
+    count only when a complete line confirms them; otherwise the nearest complete line of the page
+    shows the columns, and without one positions say nothing.
+    """
+    page = [t for t in lines if t.page == line.page and len(t.values) >= 2]
+    exact = _groups(page, 0)
+    if len(exact) == width:
+        return exact
+    full = [t for t in page if len(t.values) == width]
+    if not full:
+        return None
+    loose = _groups(page, _SAME_COLUMN)
+    if len(loose) == width and all(a <= w.start <= b for t in full for w, (a, b) in zip(t.values, loose)):
+        return loose
+    nearest = min(full, key=lambda t: abs(t.number - line.number))
+    return [(w.start, w.start) for w in nearest.values]
+
+
+def _header_columns(lines: list[TextLine], width: int) -> list[tuple[int, int]] | None:
+    """Section 四 has one line of numbers, so its columns come from the header: the fifteen
+    result labels (结果维持 … 总计, three times), when each stands whole on its line."""
+    heads = sorted(w.start for t in lines for w in t.labels if w.text in _APPEAL_HEADS)
+    return [(x, x) for x in heads] if len(heads) == width else None
+
+
+def _groups(page: list[TextLine], tolerance: int) -> list[tuple[int, int]]:
+    groups: list[list[int]] = []
+    for x in sorted({w.start for t in page for w in t.values}):
+        if groups and x - groups[-1][-1] <= tolerance:
+            groups[-1].append(x)
+        else:
+            groups.append([x])
+    return [(g[0], g[-1]) for g in groups]
+
+
+def _choose(row: FormRow, words: list[Word], values: list[Decimal | None],
+            columns: list[tuple[int, int]] | None) -> tuple[int, ...] | None:
+    width = len(row.facts_keys())
+    candidates = list(combinations(range(width), len(words)))
+    if len(candidates) > _MAX_CANDIDATES:
+        return None
+    if columns is not None:
+        by_position = [c for c in candidates
+                       if all(columns[k][0] - 1 <= w.start <= columns[k][1] + 1 for w, k in zip(words, c))]
+        if len(by_position) == 1:
+            return by_position[0]
+        if by_position:
+            candidates = by_position
+    adding_up = [c for c in candidates if _adds_up(row, _vector(c, values, width))]
+    readings = {_vector(c, values, width) for c in adding_up}
+    if len(readings) == 1:
+        return adding_up[0]
+    return None
+
+
+def _vector(placement: tuple[int, ...], values: list[Decimal | None], width: int) -> tuple[Decimal, ...]:
+    out = [Decimal(0)] * width
+    for k, v in zip(placement, values):
+        assert v is not None
+        out[k] = v
+    return tuple(out)
+
+
+def _adds_up(row: FormRow, vector: tuple[Decimal, ...]) -> bool:
+    """FORM.md rule 2 (a request row's classes sum to 总计) and rule 4 (each appeals group sums to
+    its 总计); section 二 has no rule, so only an all-zero reading is safe there."""
+    if row.has_applicants:
+        return sum(vector[:-1]) == vector[-1]
+    if row.table_code == "appeals":
+        return all(sum(vector[g : g + 4]) == vector[g + 4] for g in range(0, 15, 5))
+    return not any(vector)

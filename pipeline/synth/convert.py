@@ -1,0 +1,62 @@
+"""HTML → text through the real converters people use on published reports.
+
+Each converter is an external program (Debian packages w3m, lynx, pandoc, poppler-utils,
+libreoffice-writer-nogui; html2text from PyPI), run exactly as a user would run it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HTML_RENDERINGS = ("w3m", "lynx", "pandoc", "html2text")
+PDF_RENDERINGS = ("pdf-layout", "pdf-raw")
+_COMMANDS = {
+    "w3m": ["w3m", "-dump", "-T", "text/html", "-I", "UTF-8", "-O", "UTF-8", "-cols", "160"],
+    "lynx": ["lynx", "-dump", "-nolist", "-width=160", "-assume_charset=utf-8", "-display_charset=utf-8", "-stdin"],
+    "pandoc": ["pandoc", "-f", "html", "-t", "plain", "--columns=160"],
+    "html2text": [sys.executable, "-m", "html2text", "--body-width=0"],
+}
+_NEEDS = {"w3m": ("w3m",), "lynx": ("lynx",), "pandoc": ("pandoc",), "html2text": (),
+          "pdf-layout": ("soffice", "pdftotext"), "pdf-raw": ("soffice", "pdftotext")}
+
+
+def missing(rendering: str) -> str | None:
+    """Why a rendering cannot be produced here, or None."""
+    absent = [p for p in _NEEDS.get(rendering, ()) if shutil.which(p) is None]
+    if rendering == "html2text":
+        try:
+            import html2text  # noqa: F401
+        except ImportError:
+            absent.append("html2text (pip)")
+    return f"{rendering} needs {', '.join(absent)}" if absent else None
+
+
+def from_html(rendering: str, html: str) -> str:
+    run = subprocess.run(_COMMANDS[rendering], input=html.encode(), capture_output=True, check=True, timeout=120)
+    return run.stdout.decode("utf-8")
+
+
+def pdfs_from_html(pages: dict[str, str]) -> dict[str, bytes]:
+    """name → PDF bytes; LibreOffice converts a whole batch in one start-up, which is most of its cost."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        for name, html in pages.items():
+            (root / f"{name}.html").write_text(html, encoding="utf-8")
+        subprocess.run(
+            ["soffice", f"-env:UserInstallation=file://{root}/profile", "--headless",
+             "--convert-to", "pdf:writer_web_pdf_Export", "--outdir", str(root / "pdf"),
+             *(str(root / f"{name}.html") for name in pages)],
+            capture_output=True, check=True, timeout=600,
+        )
+        return {name: (root / "pdf" / f"{name}.pdf").read_bytes() for name in pages}
+
+
+def text_from_pdf(rendering: str, pdf: bytes) -> str:
+    mode = "-layout" if rendering == "pdf-layout" else "-raw"
+    run = subprocess.run(["pdftotext", mode, "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True,
+                         check=True, timeout=120)
+    return run.stdout.decode("utf-8")

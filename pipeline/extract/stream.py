@@ -16,10 +16,11 @@ from decimal import Decimal
 from itertools import combinations
 
 from pipeline.extract.model import Fact
-from pipeline.extract.renderings.spaced import TextLine, Word
+from pipeline.extract.renderings.spaced import NUMBERING, TextLine, Word
 from pipeline.extract.tables import TableReading
 from pipeline.extract.values import parse_value
 from pipeline.form.codebook import FormRow
+from pipeline.text.normalize import fold
 
 _APPEAL_HEADS = frozenset({"结果维持", "结果纠正", "其他结果", "尚未审结", "总计"})
 _MAX_WRAP = 5  # lines a wrapped label may span
@@ -43,8 +44,33 @@ def _anchor(lines: list[TextLine], row: FormRow, start: int) -> _Anchor | None:
             if not lines[first].label or not lines[last].label and first != last:
                 continue
             if row.pattern.search(text):
-                return _Anchor(row, first, last)
+                return _Anchor(row, _head(lines, row, first, last, start), last)
     return None
+
+
+def _head(lines: list[TextLine], row: FormRow, first: int, last: int, start: int) -> int:
+    """The line where the row's label begins. The pattern may match only the label's tail
+    (`禁止公开` below its numbers); when the window does not open the label, lines above whose words
+    are pieces of the official label are its head, up to the piece that opens it, as long as the window
+    keeps to one line of numbers."""
+    label = fold(row.label)
+    opening = [p for w in lines[first].labels if (p := NUMBERING.sub("", fold(w.text)))]
+    if any(label.startswith(p) for p in opening):
+        return first
+    numbers_seen = any(t.values for t in lines[first : last + 1])
+    for i in range(first - 1, start - 1, -1):
+        pieces = [p for w in lines[i].labels if len(p := NUMBERING.sub("", fold(w.text))) >= 2]
+        if any(p in label for p in pieces):
+            first = i
+            if any(label.startswith(p) for p in pieces):
+                break
+        elif not lines[i].values:
+            break
+        if lines[i].values:
+            if numbers_seen:
+                break
+            numbers_seen = True
+    return first
 
 
 def read_rows(lines: list[TextLine], form_rows: tuple[FormRow, ...], aligned: bool) -> TableReading:

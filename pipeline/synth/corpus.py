@@ -1,0 +1,155 @@
+"""A synthetic corpus: series of reports per agency, each rendered one way, with ground truth.
+
+Layout of DIR: `reports/` holds the report files; `ground_truth.csv` the facts as written (the
+`xxgk extract` CSV format); `planted.csv` every broken rule and where; `manifest.csv` each file's
+rendering and the status an honest extractor must give it.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from pipeline.extract.values import format_value
+from pipeline.form.codebook import expected_keys
+from pipeline.synth import convert, document, plants, render_docx, render_html, values
+from pipeline.synth.document import Report
+
+RENDERINGS = ("docx-text", *convert.HTML_RENDERINGS, *convert.PDF_RENDERINGS)
+FACT_HEADER = ("source_file", "agency", "year", "form_version", "table_code", "row_code", "applicant_class", "value")
+PLANT_HEADER = ("source_file", "agency", "year", "check_name", "table_code", "row_code", "applicant_class",
+                "expected", "actual")
+MANIFEST_HEADER = ("source_file", "rendering", "agency", "year", "form_version", "expected_status")
+_PLANT_SHARE = 0.3
+_DISTRICTS = ("东城区", "西城区", "朝阳区", "海淀区", "丰台区", "石景山区", "通州区", "顺义区", "昌平区", "大兴区",
+              "门头沟区", "房山区", "怀柔区", "密云区", "延庆区", "平谷区")
+_BUREAUS = ("民政局", "司法局", "财政局", "商务局", "水务局", "审计局", "统计局", "体育局", "园林绿化局", "城市管理委员会",
+            "市场监督管理局", "卫生健康委员会", "教育委员会", "人力资源和社会保障局", "生态环境局", "交通局")
+
+
+@dataclass(frozen=True)
+class Options:
+    n: int
+    seed: int = 0
+    renderings: tuple[str, ...] = ("docx-text",)
+    form: str = "2021"
+    years: int = 1
+    plant: tuple[str, ...] = ()
+
+
+def _agencies(rng: random.Random, count: int) -> list[str]:
+    names = [*document.AGENCIES, *(f"北京市{d}{b}" for d in _DISTRICTS for b in _BUREAUS)]
+    names = list(dict.fromkeys(names))
+    rng.shuffle(names)
+    return [names[i % len(names)] + ("" if i < len(names) else f"第{i // len(names) + 1}分局") for i in range(count)]
+
+
+def _years(rng: random.Random, form: str, k: int) -> list[int]:
+    first, last = {"2019": (2019, 2020), "2021": (2021, 2025), "both": (2019, 2025)}[form]
+    start = rng.randint(first, max(first, last - k + 1))
+    return [y for y in range(start, start + k) if form != "2019" or y <= last]
+
+
+def build(options: Options) -> list[tuple[Report, str, list[plants.Violation]]]:
+    """(report, rendering, its planted violations) for every report, in series order."""
+    rng = random.Random(options.seed)
+    out: list[tuple[Report, str, list[plants.Violation]]] = []
+    agencies = _agencies(rng, -(-options.n // options.years))
+    for agency in agencies:
+        carried: dict[str, int] = {c: rng.randint(0, 3) for c in values.CLASSES}
+        in_force: dict[str, int] = {}
+        previous_forward: dict[str, Decimal] | None = None
+        for year in _years(rng, options.form, options.years):
+            if len(out) == options.n:
+                return out
+            form_version = "2019" if year <= 2020 else "2021"
+            cells = {**values.proactive(rng, form_version, in_force), **values.requests(rng, form_version, carried),
+                     **values.appeals(rng)}
+            kinds = [k for k in options.plant if k != "carryover" or previous_forward is not None]
+            kind = rng.choice(kinds) if kinds and rng.random() < _PLANT_SHARE else None
+            shift = plants.plant(rng, kind, form_version, cells) if kind else Decimal(0)
+            stated = cells[("requests", "new_received", "total")] + (shift if kind == "narrative" else 0)
+            rendering = options.renderings[len(out) % len(options.renderings)]
+            name = f"{len(out) + 1:04d}_{rendering}.txt"
+            report = Report(name, agency, year, form_version, cells, stated, rng.randint(5, 400), rng.randint(0, 6))
+            document.write_cells(rng, report)
+            out.append((report, rendering, plants.violations(form_version, cells, stated, previous_forward)))
+            previous_forward = {c: cells[("requests", "carried_forward", c)] for c in (*values.CLASSES, "total")}
+            carried = {c: int(cells[("requests", "carried_forward", c)]) for c in values.CLASSES}
+    return out
+
+
+def expected_status(report: Report, rendering: str) -> str:
+    """pdftotext -raw loses where blank cells were: a row with a gap and a non-zero number has
+    several readings, so that report cannot be complete (FORM.md "Blank, dash and placeholder cells")."""
+    if rendering != "pdf-raw":
+        return "ok"
+    rows: dict[tuple[str, str], list[tuple[str, Decimal]]] = {}
+    for key in expected_keys(report.form_version):
+        row = (key[0], key[1]) if key[0] == "requests" else (key[0], key[0])
+        rows.setdefault(row, []).append((report.cells[key], report.values[key]))
+    gappy = any(any(t == "" for t, _ in cells) and any(v for _, v in cells) for cells in rows.values())
+    return "incomplete" if gappy else "ok"
+
+
+def _encode(rng: random.Random, text: str) -> bytes:
+    if rng.random() < 0.3:
+        text = text.replace("\n", "\r\n")
+    encoding = rng.choice(("utf-8", "utf-8", "utf-8", "utf-8-sig", "gb18030", "gb18030"))
+    return text.encode(encoding)
+
+
+def write(options: Options, out_dir: Path) -> list[str]:
+    """Writes the corpus; returns the renderings that could not be produced here, with why."""
+    skipped = [why for r in set(options.renderings) if (why := convert.missing(r))]
+    if skipped:
+        options = Options(**{**options.__dict__, "renderings": tuple(
+            r for r in options.renderings if not convert.missing(r))})
+        if not options.renderings:
+            return skipped
+    rng = random.Random(options.seed + 1)
+    built = build(options)
+    reports_dir = out_dir / "reports"
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    texts: dict[str, str] = {}
+    pdf_pages: dict[str, str] = {}
+    for report, rendering, _ in built:
+        if rendering == "docx-text":
+            texts[report.source_file] = render_docx.render(report, rng)
+        elif rendering in convert.HTML_RENDERINGS:
+            texts[report.source_file] = convert.from_html(rendering, render_html.render(report))
+        else:
+            pdf_pages[report.source_file] = render_html.render(report)
+    pdfs = convert.pdfs_from_html({name.removesuffix(".txt"): html for name, html in pdf_pages.items()})
+    for report, rendering, _ in built:
+        if report.source_file in pdf_pages:
+            texts[report.source_file] = convert.text_from_pdf(rendering, pdfs[report.source_file.removesuffix(".txt")])
+        (reports_dir / report.source_file).write_bytes(_encode(rng, texts[report.source_file]))
+    _write_truth(built, out_dir)
+    return skipped
+
+
+def _write_truth(built: list[tuple[Report, str, list[plants.Violation]]], out_dir: Path) -> None:
+    with (out_dir / "ground_truth.csv").open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(FACT_HEADER)
+        for report, _, _ in built:
+            for key in expected_keys(report.form_version):
+                w.writerow([report.source_file, report.agency, report.year, report.form_version, key[0], key[1],
+                            key[2] or "", format_value(report.values[key])])
+    with (out_dir / "planted.csv").open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(PLANT_HEADER)
+        for report, _, found in built:
+            for v in found:
+                w.writerow([report.source_file, report.agency, report.year, v.check_name, v.table_code, v.row_code,
+                            v.applicant_class, format_value(v.expected), format_value(v.actual)])
+    with (out_dir / "manifest.csv").open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(MANIFEST_HEADER)
+        for report, rendering, _ in built:
+            w.writerow([report.source_file, rendering, report.agency, report.year, report.form_version,
+                        expected_status(report, rendering)])

@@ -58,11 +58,11 @@ def build(options: Options) -> list[tuple[Report, str, list[plants.Violation]]]:
     rng = random.Random(options.seed)
     out: list[tuple[Report, str, list[plants.Violation]]] = []
     agencies = _agencies(rng, -(-options.n // options.years))
-    for agency in agencies:
+    for index, agency in enumerate(agencies):
         carried: dict[str, int] = {c: rng.randint(0, 3) for c in values.CLASSES}
         in_force: dict[str, int] = {}
         previous_forward: dict[str, Decimal] | None = None
-        for year in _years(rng, options.form, options.years):
+        for step, year in enumerate(_years(rng, options.form, options.years)):
             if len(out) == options.n:
                 return out
             form_version = "2019" if year <= 2020 else "2021"
@@ -72,7 +72,8 @@ def build(options: Options) -> list[tuple[Report, str, list[plants.Violation]]]:
             kind = rng.choice(kinds) if kinds and rng.random() < _PLANT_SHARE else None
             shift = plants.plant(rng, kind, form_version, cells) if kind else Decimal(0)
             stated = cells[("requests", "new_received", "total")] + (shift if kind == "narrative" else 0)
-            rendering = options.renderings[len(out) % len(options.renderings)]
+            # Shifting by agency as well as by year gives every rendering both forms in a small corpus.
+            rendering = options.renderings[(index + step) % len(options.renderings)]
             name = f"{len(out) + 1:04d}_{rendering}.txt"
             report = Report(name, agency, year, form_version, cells, stated, rng.randint(5, 400), rng.randint(0, 6))
             document.write_cells(rng, report)

@@ -47,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="materialize every asset: raw files → facts → warehouse → SQL models")
     run.add_argument("--raw", default=os.environ.get("XXGK_RAW_DIR", DEFAULT_RAW), help="raw report folder (read recursively)")
     run.add_argument("--warehouse", default=os.environ.get("XXGK_WAREHOUSE", DEFAULT_WAREHOUSE), help="DuckDB file to publish")
+    run.add_argument("--no-wait", dest="wait", action="store_false", help="if another run is writing the warehouse, exit (status 3) instead of waiting for it")
+    run.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     run.set_defaults(func=cmd_run)
 
     extract = sub.add_parser("extract", help="extract facts from report files to stdout, without a warehouse")
@@ -87,7 +89,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     raw = Path(args.raw)
     if not raw.is_dir():
         raise UsageError(f"raw folder {raw} does not exist")
-    return run_pipeline(raw, Path(args.warehouse))
+    return run_pipeline(raw, Path(args.warehouse), wait=args.wait, progress=not args.quiet)
 
 
 if __name__ == "__main__":

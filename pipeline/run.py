@@ -1,9 +1,14 @@
-"""`xxgk run`: the same job the Dagster UI and schedule run, executed in this process."""
+"""`xxgk run`: the same job the Dagster UI and schedule run, executed in this process.
+
+The warehouse's writer lock is taken before the job starts and held until it ends, so a
+scheduled or sensor-triggered Dagster run (or another `xxgk run`) never interleaves with it.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 import dagster as dg
@@ -11,29 +16,50 @@ import duckdb
 
 from pipeline.definitions import defs
 from pipeline.warehouse.files import WarehouseFiles
+from pipeline.warehouse.lock import WarehouseBusy, writer_lock
 from pipeline.warehouse.sqlfiles import execute
 
+EXIT_BUSY = 3
 
-def run_pipeline(raw: Path, warehouse: Path, out=sys.stdout) -> int:
-    # DAGSTER_HOME makes the run visible in `dagster dev`; without it nothing is left behind.
-    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
-    job = defs().resolve_job_def("refresh_warehouse")
-    result = job.execute_in_process(
-        run_config={
-            "resources": {"warehouse": {"config": {"raw_dir": str(raw), "path": str(warehouse)}}},
-            "loggers": {"console": {"config": {"log_level": "WARNING"}}},
-        },
-        instance=instance,
-        raise_on_error=False,
-    )
+
+def run_pipeline(raw: Path, warehouse: Path, out=sys.stdout, wait: bool = True, progress: bool = True) -> int:
+    started = time.monotonic()
+    try:
+        with writer_lock(
+            warehouse,
+            who=f"xxgk run (pid {os.getpid()})",
+            wait=wait,
+            on_wait=lambda msg: print(f"xxgk run: {msg}", file=sys.stderr, flush=True),
+        ):
+            result = _execute(raw, warehouse, progress)
+    except WarehouseBusy as err:
+        print(f"xxgk run: {err}; not started (run again later, or without --no-wait to wait)", file=sys.stderr)
+        return EXIT_BUSY
     if not result.success:
         print("xxgk run: the pipeline failed; see the errors above", file=sys.stderr)
         return 1
-    _summary(WarehouseFiles(warehouse).published, result, out)
+    _summary(WarehouseFiles(warehouse).published, result, out, time.monotonic() - started)
     return 0
 
 
-def _summary(published: Path, result: dg.ExecuteInProcessResult, out) -> None:
+def _execute(raw: Path, warehouse: Path, progress: bool) -> dg.ExecuteInProcessResult:
+    # DAGSTER_HOME makes the run visible in `dagster dev`; without it nothing is left behind.
+    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    job = defs().resolve_job_def("refresh_warehouse")
+    return job.execute_in_process(
+        run_config={
+            "resources": {
+                "warehouse": {"config": {"raw_dir": str(raw), "path": str(warehouse), "progress": progress}}
+            },
+            "loggers": {"console": {"config": {"log_level": "WARNING"}}},
+        },
+        instance=instance,
+        tags={"xxgk/trigger": "xxgk run"},
+        raise_on_error=False,
+    )
+
+
+def _summary(published: Path, result: dg.ExecuteInProcessResult, out, seconds: float) -> None:
     with duckdb.connect(str(published), read_only=True) as con:
         rows = execute(con, "queries/reports_by_status.sql").fetchall()
     total = sum(r[1] for r in rows)
@@ -44,3 +70,20 @@ def _summary(published: Path, result: dg.ExecuteInProcessResult, out) -> None:
     evaluations = result.get_asset_check_evaluations()
     failed = [e for e in evaluations if not e.passed]
     print(f"checks: {len(evaluations)} evaluated, {len(failed)} failed" + (": " + ", ".join(sorted(e.check_name for e in failed)) if failed else ""), file=out)
+    extraction = _metadata(result, "extracted_reports")
+    unchanged = _metadata(result, "published_warehouse").get("unchanged")
+    if extraction:
+        print(
+            f"extraction: {extraction.get('extracted', 0)} extracted, {extraction.get('unchanged', 0)} unchanged, "
+            f"{extraction.get('removed', 0)} removed" + ("; warehouse unchanged, not rebuilt" if unchanged else ""),
+            file=out,
+        )
+    print(f"time: {seconds:.1f} s", file=out)
+
+
+def _metadata(result: dg.ExecuteInProcessResult, asset: str) -> dict:
+    for event in result.get_asset_materialization_events():
+        mat = event.step_materialization_data.materialization
+        if mat.asset_key == dg.AssetKey(asset):
+            return {k: getattr(v, "value", v) for k, v in mat.metadata.items()}
+    return {}

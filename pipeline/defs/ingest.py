@@ -1,6 +1,6 @@
-"""The raw folder as a whole, and the reports and facts extracted from it."""
+"""The raw folder as a whole, and the reports and facts extracted from it (incrementally)."""
 
-import shutil
+import sys
 import time
 from pathlib import Path
 
@@ -8,7 +8,8 @@ import dagster as dg
 import polars as pl
 
 from pipeline.defs.resources import Warehouse
-from pipeline.extract.batch import extract_to_parquet, mark_duplicates, scan
+from pipeline.extract import incremental
+from pipeline.extract.batch import mark_duplicates, scan, RawFile
 
 
 def _inventory_path(warehouse: Warehouse) -> Path:
@@ -18,9 +19,11 @@ def _inventory_path(warehouse: Warehouse) -> Path:
 @dg.asset(group_name="ingest", kinds={"python"})
 def raw_reports(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     """Every non-hidden file under the raw folder (one asset for the folder, not one per file)."""
+    warehouse.hold_writer_lock(context)
     raw_dir = Path(warehouse.raw_dir)
     if not raw_dir.is_dir():
         raise dg.Failure(f"raw folder {raw_dir} does not exist")
+    started = time.monotonic()
     files = scan(raw_dir)
     inventory = pl.DataFrame(
         {
@@ -33,37 +36,76 @@ def raw_reports(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.M
     warehouse.files.work_dir.mkdir(parents=True, exist_ok=True)
     inventory.write_parquet(_inventory_path(warehouse))
     return dg.MaterializeResult(
-        metadata={"files": len(files), "bytes": int(inventory["size"].clip(0).sum() or 0), "raw_dir": str(raw_dir)}
+        metadata={
+            "files": len(files),
+            "bytes": int(inventory["size"].clip(0).sum() or 0),
+            "raw_dir": str(raw_dir),
+            "scan_seconds": round(time.monotonic() - started, 3),
+        }
     )
+
+
+class Progress:
+    """Files done / total and the rate, in the Dagster log (and on stderr for `xxgk run`)."""
+
+    def __init__(self, context: dg.AssetExecutionContext, to_stderr: bool, every: float = 5.0):
+        self.context, self.to_stderr, self.every = context, to_stderr, every
+        self.started = time.monotonic()
+        self.last = -1e9
+        self.tty = to_stderr and sys.stderr.isatty()
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        final = done == total
+        if done == 0 and total:
+            line = f"extracting {total:,} new or changed files"
+            self.context.log.info(line)
+            if self.to_stderr:
+                print(line, file=sys.stderr, flush=True)
+            return
+        if total == 0 or (now - self.last < (0.5 if self.tty else self.every) and not final):
+            return
+        self.last = now
+        elapsed = max(now - self.started, 1e-9)
+        rate = done / elapsed
+        eta = f", about {(total - done) / rate:,.0f} s left" if rate > 0 and not final else ""
+        line = f"extracted {done:,}/{total:,} files ({done / total:.0%}, {rate:,.0f} files/s{eta})"
+        if final:
+            line += f" in {elapsed:,.1f} s"
+        self.context.log.info(line)
+        if self.to_stderr:
+            end = "\n" if (final or not self.tty) else ""
+            print(("\r\x1b[K" if self.tty else "") + line, end=end, file=sys.stderr, flush=True)
 
 
 @dg.asset(group_name="ingest", deps=[raw_reports], kinds={"python", "polars"})
 def extracted_reports(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    """Reports and their facts, extracted in parallel batches into Parquet beside the warehouse."""
-    files = pl.read_parquet(_inventory_path(warehouse))["source_file"].to_list()
-    batch_dir = warehouse.files.work_dir / "batches"
-    shutil.rmtree(batch_dir, ignore_errors=True)
-    started = time.monotonic()
-    last_log = [started]
-
-    def progress(done: int, total: int) -> None:
-        now = time.monotonic()
-        if now - last_log[0] >= 5 or done == total:
-            last_log[0] = now
-            rate = done / max(now - started, 1e-9)
-            context.log.info(f"extracted {done:,}/{total:,} files ({rate:,.0f} files/s)")
-
-    report_files, fact_files = extract_to_parquet(
-        Path(warehouse.raw_dir), files, batch_dir, warehouse.worker_count, progress
+    """Reports and their facts in Parquet batches beside the warehouse. Only new and changed files
+    are extracted (see pipeline/extract/incremental.py); removed files' rows leave."""
+    warehouse.hold_writer_lock(context)
+    inventory = pl.read_parquet(_inventory_path(warehouse))
+    files = [RawFile(*row) for row in inventory.select("source_file", "size", "mtime_ns").iter_rows()]
+    work_dir = warehouse.files.work_dir
+    outcome = incremental.update(
+        Path(warehouse.raw_dir), work_dir, files, warehouse.worker_count, Progress(context, warehouse.progress)
     )
-    reports = mark_duplicates(pl.read_parquet(report_files))
-    reports.write_parquet(warehouse.files.work_dir / "reports.parquet")
+    context.log.info(f"extraction: {outcome.describe()} ({outcome.seconds:,.1f} s)")
+    if warehouse.progress:
+        print(f"extraction: {outcome.describe()}", file=sys.stderr, flush=True)
+    reports = mark_duplicates(pl.read_parquet(incremental.live_files(work_dir, "reports"))).sort("source_file")
+    reports.write_parquet(work_dir / "reports.parquet")
     by_status = dict(reports.group_by("status").len().sort("status").iter_rows())
     return dg.MaterializeResult(
         metadata={
             "reports": reports.height,
             "facts": int(reports.filter(pl.col("status") != "duplicate")["fact_count"].sum() or 0),
             **{f"status_{k}": v for k, v in by_status.items()},
-            "seconds": round(time.monotonic() - started, 2),
+            "extracted": outcome.extracted,
+            "unchanged": outcome.unchanged,
+            "new": outcome.new,
+            "changed": outcome.changed,
+            "removed": outcome.removed,
+            "full_extraction": outcome.full,
+            "seconds": outcome.seconds,
         }
     )

@@ -1,9 +1,12 @@
 import os
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import dagster as dg
+from pydantic import PrivateAttr
 
 from pipeline.warehouse.files import WarehouseFiles
+from pipeline.warehouse.lock import WarehouseBusy, writer_lock
 
 
 class Warehouse(dg.ConfigurableResource):
@@ -11,11 +14,21 @@ class Warehouse(dg.ConfigurableResource):
 
     Relative paths are relative to the working directory (the repository root under
     `dagster dev`). XXGK_RAW_DIR and XXGK_WAREHOUSE override the defaults.
+
+    Every asset that writes calls `hold_writer_lock` first: the first one in a run takes the
+    warehouse's writer lock (waiting up to lock_timeout seconds for another writer to finish),
+    and the lock is released when Dagster tears the resource down after the run's last step
+    (the in-process executor sets resources up once per run).
     """
 
     raw_dir: str = "data/raw"
     path: str = "data/warehouse/xxgk.duckdb"
     workers: int = 0  # extraction processes; 0 means one per core
+    lock_timeout: int = 3600  # seconds a run waits for another writer before failing
+    progress: bool = False  # also print extraction progress on stderr (`xxgk run` does)
+
+    _stack: ExitStack | None = PrivateAttr(default=None)
+    _locked: bool = PrivateAttr(default=False)
 
     @property
     def files(self) -> WarehouseFiles:
@@ -25,6 +38,38 @@ class Warehouse(dg.ConfigurableResource):
     def worker_count(self) -> int:
         return self.workers or os.cpu_count() or 1
 
+    @contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext):
+        with ExitStack() as stack:
+            self._stack = stack
+            self._locked = False
+            try:
+                yield self
+            finally:
+                self._stack = None
+
+    def hold_writer_lock(self, context) -> None:
+        """Take the writer lock for the rest of this run (a no-op once taken)."""
+        if self._locked:
+            return
+        run_id = getattr(getattr(context, "run", None), "run_id", None) or "?"
+        tags = getattr(getattr(context, "run", None), "tags", None) or {}
+        trigger = tags.get("dagster/schedule_name") or tags.get("dagster/sensor_name") or "launched"
+        lock = writer_lock(
+            Path(self.path),
+            who=f"Dagster run {run_id[:8]} ({trigger})",
+            timeout=self.lock_timeout,
+            on_wait=context.log.warning,
+        )
+        try:
+            if self._stack is not None:
+                self._stack.enter_context(lock)
+            else:  # used outside a run (a direct call in a test): held until the process exits
+                lock.__enter__()
+        except WarehouseBusy as err:
+            raise dg.Failure(str(err)) from err
+        self._locked = True
+
 
 @dg.definitions
 def resources() -> dg.Definitions:
@@ -33,8 +78,10 @@ def resources() -> dg.Definitions:
             "warehouse": Warehouse(
                 raw_dir=os.environ.get("XXGK_RAW_DIR", "data/raw"),
                 path=os.environ.get("XXGK_WAREHOUSE", "data/warehouse/xxgk.duckdb"),
+                lock_timeout=int(os.environ.get("XXGK_LOCK_TIMEOUT", "3600")),
             )
         },
-        # Every step writes the one build file, and DuckDB allows one writer per file.
+        # Every step writes the one build file, and DuckDB allows one writer per file. In-process
+        # also means resources are set up once per run, which is what keeps the lock for the run.
         executor=dg.in_process_executor,
     )

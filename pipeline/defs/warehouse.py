@@ -1,14 +1,28 @@
-"""The warehouse's base tables, one asset per SQL model, and the published file."""
+"""The warehouse's base tables, one asset per SQL model, the published file and its Parquet copy.
+
+A run whose inputs are exactly those of the published file (nothing in the raw folder, the
+extractor or the SQL changed) builds and publishes nothing: the steps note it and return.
+"""
 
 import dagster as dg
+import polars as pl
 
 from pipeline.defs.ingest import extracted_reports
 from pipeline.defs.resources import Warehouse
+from pipeline.extract.incremental import extractor_version, live_files
+from pipeline.warehouse import parquet
+from pipeline.warehouse.files import inputs_fingerprint
 from pipeline.warehouse.load import load
 from pipeline.warehouse.models import SqlModel, discover, load_tables, materialize
 
 BASE_TABLES = load_tables()
 MODELS = discover()
+MARTS = [m.name for m in MODELS if m.layer == "marts"]
+
+
+def _fingerprint(warehouse: Warehouse) -> str:
+    reports = pl.read_parquet(warehouse.files.work_dir / "reports.parquet")
+    return inputs_fingerprint(reports.write_csv().encode(), extractor_version())
 
 
 @dg.multi_asset(
@@ -18,11 +32,20 @@ MODELS = discover()
     ],
 )
 def warehouse_tables(context: dg.AssetExecutionContext, warehouse: Warehouse):
-    """Loads a fresh build file from extraction's Parquet."""
+    """Loads a fresh build file from extraction's Parquet (unless the published file is current)."""
+    warehouse.hold_writer_lock(context)
     files = warehouse.files
+    if files.is_current(_fingerprint(warehouse)):
+        files.discard_build()
+        files.mark_run(context.run_id, unchanged=True)
+        context.log.info("nothing changed since the published warehouse was built: not rebuilding it")
+        for table in BASE_TABLES:
+            yield dg.MaterializeResult(asset_key=table, metadata={"unchanged": True})
+        return
+    files.mark_run(context.run_id, unchanged=False)
     files.start_build()
     with files.building() as con:
-        counts = load(con, files.work_dir / "reports.parquet", sorted((files.work_dir / "batches").glob("facts-*.parquet")))
+        counts = load(con, files.work_dir / "reports.parquet", live_files(files.work_dir, "facts"))
     for table in BASE_TABLES:
         yield dg.MaterializeResult(asset_key=table, metadata={"rows": counts[table]})
 
@@ -37,7 +60,10 @@ def _model_asset(model: SqlModel) -> dg.AssetsDefinition:
         kinds={"duckdb", "sql"},
         description=model.description,
     )
-    def _build(warehouse: Warehouse) -> dg.MaterializeResult:
+    def _build(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+        warehouse.hold_writer_lock(context)
+        if warehouse.files.run_unchanged(context.run_id):
+            return dg.MaterializeResult(metadata={"unchanged": True})
         with warehouse.files.building() as con:
             rows = materialize(con, model)
         return dg.MaterializeResult(
@@ -57,7 +83,28 @@ model_assets = [_model_asset(m) for m in MODELS]
 )
 def published_warehouse(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     """The build file, renamed over the published path in one atomic step."""
+    warehouse.hold_writer_lock(context)
     files = warehouse.files
+    if files.run_unchanged(context.run_id):
+        return dg.MaterializeResult(metadata={"path": str(files.published.resolve()), "unchanged": True})
     if not files.publish():
         raise dg.Failure(f"no build file at {files.build} to publish; materialize the tables first")
+    files.record(_fingerprint(warehouse))
     return dg.MaterializeResult(metadata={"path": str(files.published.resolve())})
+
+
+@dg.asset(group_name="warehouse", deps=[published_warehouse], kinds={"parquet"})
+def published_parquet(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    """reports, facts (partitioned by year) and every mart as Parquet in `parquet/` beside the
+    warehouse file, replaced as a whole: written to a new folder, then swapped in by one rename."""
+    warehouse.hold_writer_lock(context)
+    files = warehouse.files
+    if files.run_unchanged(context.run_id):
+        return dg.MaterializeResult(metadata={"path": str(files.parquet), "unchanged": True})
+    version = parquet.new_version_dir(files.parquet)
+    counts = parquet.export(files.published, version, MARTS)
+    parquet.swap(files.parquet, version)
+    fingerprint = files.recorded().get("fingerprint")
+    if fingerprint:
+        files.record(fingerprint, parquet_fingerprint=fingerprint)
+    return dg.MaterializeResult(metadata={"path": str(files.parquet), **{f"rows_{k}": v for k, v in counts.items()}})

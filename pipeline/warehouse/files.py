@@ -4,10 +4,16 @@ A run builds a new file next to the published one and renames it over the publis
 when everything in it is built. Readers that hold the old file open keep reading their snapshot
 (the rename does not touch the inode they have open), and a run killed half way leaves the
 published file exactly as it was.
+
+The work folder also remembers what the published file was built from (a fingerprint of the
+extracted reports, the extractor and the SQL), so a run whose inputs did not change skips the
+build and publication altogether, and which run decided that.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 from contextlib import contextmanager
@@ -30,6 +36,67 @@ class WarehouseFiles:
     def work_dir(self) -> Path:
         """Intermediate Parquet from extraction; never read by users."""
         return self.published.with_name(f".{self.published.name}.work")
+
+    @property
+    def parquet(self) -> Path:
+        """The Parquet copy of the published tables (a link to the current version's folder)."""
+        return self.published.with_name("parquet")
+
+    @property
+    def state(self) -> Path:
+        return self.work_dir / "published.json"
+
+    @property
+    def run_marker(self) -> Path:
+        return self.work_dir / "run.json"
+
+    def _published_stat(self) -> list[int] | None:
+        try:
+            st = self.published.stat()
+        except OSError:
+            return None
+        return [st.st_ino, st.st_size, st.st_mtime_ns]
+
+    def recorded(self) -> dict:
+        """What the published file was built from, as last recorded ({} if unknown)."""
+        try:
+            return json.loads(self.state.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    def is_current(self, fingerprint: str) -> bool:
+        """True when the published file and its Parquet were built from exactly these inputs."""
+        state = self.recorded()
+        return (
+            state.get("fingerprint") == fingerprint
+            and state.get("parquet_fingerprint") == fingerprint
+            and state.get("published") == self._published_stat()
+            and self.parquet.is_dir()
+        )
+
+    def record(self, fingerprint: str, **fields: object) -> None:
+        """Note what the published file (and, with parquet_fingerprint=, its Parquet) was built from."""
+        state = self.recorded()
+        if fields.get("parquet_fingerprint") is None:
+            state = {"fingerprint": fingerprint, "published": self._published_stat()}
+        state.update(fields)
+        _write_atomic(self.state, json.dumps(state))
+
+    def mark_run(self, run_id: str, unchanged: bool) -> None:
+        """Tell the later steps of this run whether there is anything to build."""
+        self.work_dir.mkdir(parents=True, exist_ok=True)
+        _write_atomic(self.run_marker, json.dumps({"run_id": run_id, "unchanged": unchanged}))
+
+    def run_unchanged(self, run_id: str) -> bool:
+        try:
+            marker = json.loads(self.run_marker.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        return marker.get("run_id") == run_id and bool(marker.get("unchanged"))
+
+    def discard_build(self) -> None:
+        for stale in (self.build, _wal(self.build)):
+            stale.unlink(missing_ok=True)
 
     def start_build(self) -> None:
         """A fresh build file; a leftover from a killed run is discarded."""
@@ -71,6 +138,27 @@ class WarehouseFiles:
         _wal(self.build).unlink(missing_ok=True)
         _fsync(self.published.parent)
         return True
+
+
+def inputs_fingerprint(reports_csv: bytes, *parts: str) -> str:
+    """A hash of what a build reads: every report row (so statuses and messages count too), the
+    extractor version, and the SQL and warehouse code."""
+    h = hashlib.sha256(reports_csv)
+    for part in parts:
+        h.update(b"\0" + part.encode())
+    package = Path(__file__).resolve().parents[1]
+    sources = sorted((package / "warehouse").glob("*.py")) + sorted(
+        p for p in (package.parent / "sql").rglob("*.sql")
+    ) + sorted(p for p in (package / "reference").rglob("*") if p.is_file())
+    for path in sources:
+        h.update(b"\0" + str(path.relative_to(package.parent)).encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def _wal(path: Path) -> Path:

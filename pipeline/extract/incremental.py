@@ -1,0 +1,309 @@
+"""Incremental extraction: only files whose content changed are extracted again.
+
+The work folder keeps what the last run extracted:
+
+    batches/<frame>-NNNNNN.parquet   one file per frame (reports, facts, …) per batch
+    manifest.parquet                 one row per raw file: size, mtime_ns, sha256, report_id, batch
+
+A run compares a fresh scan of the raw folder with the manifest:
+
+* same path, size and mtime_ns → unchanged, its rows are reused without reading the file
+  (unless its mtime is within a couple of seconds of the last scan, when a same-size rewrite in
+  the same clock tick could hide; those are hashed, as git does for "racily clean" files);
+* same path, different size or mtime → the file is hashed; same sha256 → unchanged (the manifest
+  takes the new mtime), else it is extracted again;
+* new path → extracted; path gone → its rows leave.
+
+A batch that lost rows (changed or removed files) is rewritten copy-on-write under a new number
+without its stale rows; new extractions go into new batches; many small batches are merged. The
+manifest is then replaced in one rename, which is the commit point: a run killed before it leaves
+the previous manifest and batches intact, and its half-written batches are deleted next time.
+
+Everything is extracted again when the extractor changes: the manifest records a hash of the
+source of pipeline/extract, pipeline/form and pipeline/text (and the frame schemas), and a
+different hash discards the cache.
+
+Duplicates are decided afterwards over all files' reports (`mark_duplicates`), so a byte-identical
+copy is found whether or not either file changed in this run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import cache
+from multiprocessing import get_context
+from pathlib import Path
+
+import polars as pl
+
+from pipeline.extract import batch as _batch
+from pipeline.extract.batch import BATCH_SIZE, RawFile
+
+PACKAGE = Path(__file__).resolve().parents[1]
+MANIFEST_SCHEMA = {
+    "source_file": pl.String,
+    "size": pl.Int64,
+    "mtime_ns": pl.Int64,
+    "sha256": pl.String,
+    "report_id": pl.String,
+    "batch": pl.Int32,
+    "extractor": pl.String,  # the same on every row: extractor_version() when extracted
+    "scanned_ns": pl.Int64,  # the same on every row: wall-clock time the scan started
+}
+RACY_NS = 2_000_000_000
+IN_PROCESS_BELOW = 200  # fewer files than this are extracted in this process: no pool start-up
+
+
+@cache
+def extractor_version() -> str:
+    """A hash of everything that decides what a file extracts to."""
+    h = hashlib.sha256()
+    for sub in ("extract", "form", "text"):
+        for path in sorted((PACKAGE / sub).rglob("*")):
+            if path.suffix in (".py", ".csv") and "__pycache__" not in path.parts:
+                h.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0")
+                h.update(path.read_bytes() + b"\0")
+    h.update(repr((_batch.REPORT_SCHEMA, _batch.FACT_SCHEMA, _batch.BATCH_SIZE)).encode())
+    return h.hexdigest()[:16]
+
+
+@dataclass
+class Outcome:
+    total: int = 0
+    unchanged: int = 0
+    rehashed: int = 0  # stat changed but content did not
+    extracted: int = 0
+    new: int = 0
+    changed: int = 0
+    removed: int = 0
+    batches_rewritten: int = 0
+    full: bool = False  # no usable cache: everything was extracted
+    reason: str = ""
+    seconds: float = 0.0
+    live_batches: list[int] = field(default_factory=list)
+
+    def describe(self) -> str:
+        if self.full:
+            return f"{self.total:,} files, all extracted ({self.reason})"
+        return (
+            f"{self.total:,} files: {self.unchanged:,} unchanged, {self.new:,} new, "
+            f"{self.changed:,} changed, {self.removed:,} removed"
+        )
+
+
+def manifest_path(work_dir: Path) -> Path:
+    return work_dir / "manifest.parquet"
+
+
+def batch_dir(work_dir: Path) -> Path:
+    return work_dir / "batches"
+
+
+def read_manifest(work_dir: Path) -> pl.DataFrame | None:
+    try:
+        m = pl.read_parquet(manifest_path(work_dir))
+    except (OSError, pl.exceptions.PolarsError):
+        return None
+    return m if set(m.columns) == set(MANIFEST_SCHEMA) else None
+
+
+def scan_fingerprint(rows: list[tuple[str, int, int]]) -> str:
+    """A hash of (path, size, mtime_ns) for every file: equal when the folder looks unchanged."""
+    h = hashlib.sha256()
+    for source_file, size, mtime in sorted(rows):
+        h.update(f"{source_file}\0{size}\0{mtime}\n".encode())
+    return h.hexdigest()[:16]
+
+
+def manifest_scan_fingerprint(work_dir: Path) -> str | None:
+    m = read_manifest(work_dir)
+    if m is None:
+        return None
+    return scan_fingerprint(list(m.select("source_file", "size", "mtime_ns").iter_rows()))
+
+
+def _sha256(path: Path) -> str | None:
+    """The hash extraction would record, or None when the file is not read as a regular file."""
+    data, _ = _batch.read_file(path)
+    return None if data is None else hashlib.sha256(data).hexdigest()
+
+
+def _batch_files(work_dir: Path, batch: int) -> list[Path]:
+    return sorted(batch_dir(work_dir).glob(f"*-{batch:06d}.parquet"))
+
+
+def _frame_name(path: Path) -> str:
+    return path.name.rsplit("-", 1)[0]
+
+
+def update(
+    raw_dir: Path,
+    work_dir: Path,
+    files: list[RawFile],
+    workers: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> Outcome:
+    """Bring the work folder's batches and manifest up to date with `files` (a fresh scan)."""
+    started = time.monotonic()
+    scanned_ns = time.time_ns()
+    out = Outcome(total=len(files))
+    bdir = batch_dir(work_dir)
+    bdir.mkdir(parents=True, exist_ok=True)
+    version = extractor_version()
+
+    old = read_manifest(work_dir)
+    if old is None:
+        out.full, out.reason = True, "no previous extraction"
+    elif old.height and old["extractor"][0] != version:
+        out.full, out.reason = True, "the extractor changed"
+    elif old.height and any(not _batch_files(work_dir, b) for b in old["batch"].unique().to_list()):
+        out.full, out.reason = True, "previous batches are missing"
+    if out.full:
+        old = pl.DataFrame(schema=MANIFEST_SCHEMA)
+    _delete_unreferenced(bdir, set(old["batch"].to_list()))
+
+    previous = {r["source_file"]: r for r in old.iter_rows(named=True)}
+    prev_scanned = int(old["scanned_ns"][0]) if old.height else 0
+    keep: list[dict] = []  # manifest rows of unchanged files (with their current stat)
+    to_extract: list[RawFile] = []
+    for f in files:
+        p = previous.get(f.source_file)
+        if p is None:
+            out.new += 1
+            to_extract.append(f)
+            continue
+        racy = f.mtime_ns >= prev_scanned - RACY_NS
+        if p["size"] == f.size and p["mtime_ns"] == f.mtime_ns and not racy and f.size >= 0:
+            keep.append(p)
+            continue
+        sha = _sha256(raw_dir / f.source_file)
+        if sha is not None and sha == p["sha256"]:
+            out.rehashed += 1
+            keep.append({**p, "size": f.size, "mtime_ns": f.mtime_ns})
+        else:
+            out.changed += 1
+            to_extract.append(f)
+    out.unchanged = len(keep)
+    current = {f.source_file for f in files}
+    out.removed = sum(1 for s in previous if s not in current)
+
+    # Batches that lost rows are rewritten without them, under new numbers.
+    kept_by_batch: dict[int, set[str]] = {}
+    for r in keep:
+        kept_by_batch.setdefault(r["batch"], set()).add(r["report_id"])
+    count_by_batch: dict[int, int] = {}
+    for p in previous.values():
+        count_by_batch[p["batch"]] = count_by_batch.get(p["batch"], 0) + 1
+    next_batch = (max(count_by_batch) + 1) if count_by_batch else 0
+    remap: dict[int, int | None] = {}  # old batch → new batch (None: nothing left)
+    dirty = [b for b, n in count_by_batch.items() if len(kept_by_batch.get(b, ())) < n]
+    small = [b for b, n in count_by_batch.items() if b not in dirty and n < BATCH_SIZE // 2]
+    # Merge under-filled batches (the kept rows of dirty ones and small ones) once there are many.
+    pool = sorted(dirty + (small if len(dirty) + len(small) > 8 else []))
+    groups: list[list[int]] = []
+    filled = BATCH_SIZE
+    for b in pool:
+        n = len(kept_by_batch.get(b, ()))
+        if n == 0:
+            remap[b] = None
+            continue
+        if filled + n > BATCH_SIZE:
+            groups.append([])
+            filled = 0
+        groups[-1].append(b)
+        filled += n
+    for group in groups:
+        _rewrite(work_dir, group, set().union(*(kept_by_batch[b] for b in group)), next_batch)
+        for b in group:
+            remap[b] = next_batch
+        next_batch += 1
+    out.batches_rewritten = len(pool)
+
+    # New and changed files: extracted into new batches, spread over the workers.
+    out.extracted = len(to_extract)
+    names = [f.source_file for f in to_extract]
+    size = max(1, min(BATCH_SIZE, -(-len(names) // max(workers, 1))))
+    chunks = [names[i : i + size] for i in range(0, len(names), size)]
+    if not keep and not chunks:
+        chunks = [[]]  # an empty folder still gets one (empty) batch, so every frame has its columns
+    jobs = [(str(raw_dir), chunk, str(bdir), next_batch + n) for n, chunk in enumerate(chunks)]
+    done = 0
+    if progress:
+        progress(0, len(names))
+    for n_files, _ in _run(jobs, workers if len(names) >= IN_PROCESS_BELOW else 1):
+        done += n_files
+        if progress:
+            progress(done, len(names))
+
+    # The new manifest: kept rows (renumbered) and the fresh extractions' rows.
+    stat = {f.source_file: f for f in files}
+    rows = [{**r, "batch": remap.get(r["batch"], r["batch"])} for r in keep]
+    for n, _ in enumerate(chunks):
+        b = next_batch + n
+        path = bdir / f"reports-{b:06d}.parquet"
+        for source_file, sha, rid in pl.read_parquet(path, columns=["source_file", "sha256", "report_id"]).iter_rows():
+            f = stat[source_file]
+            rows.append(
+                {"source_file": source_file, "size": f.size, "mtime_ns": f.mtime_ns, "sha256": sha, "report_id": rid, "batch": b}
+            )
+    manifest = pl.DataFrame(
+        [{**r, "extractor": version, "scanned_ns": scanned_ns} for r in rows], schema=MANIFEST_SCHEMA
+    ).sort("source_file")
+    if manifest.height == 0 and chunks:
+        manifest = pl.DataFrame(schema=MANIFEST_SCHEMA)
+    tmp = manifest_path(work_dir).with_suffix(".parquet.tmp")
+    manifest.write_parquet(tmp)
+    os.replace(tmp, manifest_path(work_dir))  # the commit point
+    live = set(manifest["batch"].to_list()) | ({next_batch} if not manifest.height else set())
+    _delete_unreferenced(bdir, live)
+    out.live_batches = sorted(live)
+    out.seconds = round(time.monotonic() - started, 3)
+    return out
+
+
+def live_files(work_dir: Path, frame: str) -> list[Path]:
+    """The `frame` Parquet file of every batch the manifest refers to."""
+    return sorted(batch_dir(work_dir).glob(f"{frame}-*.parquet"))
+
+
+def _rewrite(work_dir: Path, group: list[int], report_ids: set[str], new_batch: int) -> None:
+    """The rows of `report_ids` from the batches in `group`, as one new batch (every frame)."""
+    bdir = batch_dir(work_dir)
+    by_frame: dict[str, list[Path]] = {}
+    for b in group:
+        for path in _batch_files(work_dir, b):
+            by_frame.setdefault(_frame_name(path), []).append(path)
+    ids = pl.Series("report_id", sorted(report_ids), dtype=pl.String)
+    for frame, paths in by_frame.items():
+        kept = pl.concat([pl.read_parquet(p) for p in paths], how="vertical_relaxed").filter(
+            pl.col("report_id").is_in(ids)
+        )
+        kept.write_parquet(bdir / f"{frame}-{new_batch:06d}.parquet")
+
+
+def _delete_unreferenced(bdir: Path, live: set[int]) -> None:
+    for path in bdir.glob("*-*.parquet"):
+        try:
+            b = int(path.stem.rsplit("-", 1)[1])
+        except ValueError:
+            continue
+        if b not in live:
+            path.unlink(missing_ok=True)
+
+
+def _run(jobs: list, workers: int):
+    if workers <= 1 or len(jobs) <= 1:
+        yield from map(_batch._extract_batch, jobs)
+        return
+    # spawn, not fork: the caller may be a threaded Dagster process. Results as they finish,
+    # so progress moves steadily.
+    from concurrent.futures import as_completed
+
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        for fut in as_completed([pool.submit(_batch._extract_batch, j) for j in jobs]):
+            yield fut.result()

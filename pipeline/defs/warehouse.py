@@ -37,12 +37,12 @@ def warehouse_tables(context: dg.AssetExecutionContext, warehouse: Warehouse):
     files = warehouse.files
     if files.is_current(_fingerprint(warehouse)):
         files.discard_build()
-        files.mark_run(context.run_id, unchanged=True)
+        files.mark_run(context.run.run_id, unchanged=True)
         context.log.info("nothing changed since the published warehouse was built: not rebuilding it")
         for table in BASE_TABLES:
             yield dg.MaterializeResult(asset_key=table, metadata={"unchanged": True})
         return
-    files.mark_run(context.run_id, unchanged=False)
+    files.mark_run(context.run.run_id, unchanged=False)
     files.start_build()
     with files.building() as con:
         counts = load(con, files.work_dir / "reports.parquet", live_files(files.work_dir, "facts"))
@@ -62,7 +62,7 @@ def _model_asset(model: SqlModel) -> dg.AssetsDefinition:
     )
     def _build(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
         warehouse.hold_writer_lock(context)
-        if warehouse.files.run_unchanged(context.run_id):
+        if warehouse.files.run_unchanged(context.run.run_id):
             return dg.MaterializeResult(metadata={"unchanged": True})
         with warehouse.files.building() as con:
             rows = materialize(con, model)
@@ -85,7 +85,7 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: Warehouse)
     """The build file, renamed over the published path in one atomic step."""
     warehouse.hold_writer_lock(context)
     files = warehouse.files
-    if files.run_unchanged(context.run_id):
+    if files.run_unchanged(context.run.run_id):
         return dg.MaterializeResult(metadata={"path": str(files.published.resolve()), "unchanged": True})
     if not files.publish():
         raise dg.Failure(f"no build file at {files.build} to publish; materialize the tables first")
@@ -99,7 +99,7 @@ def published_parquet(context: dg.AssetExecutionContext, warehouse: Warehouse) -
     warehouse file, replaced as a whole: written to a new folder, then swapped in by one rename."""
     warehouse.hold_writer_lock(context)
     files = warehouse.files
-    if files.run_unchanged(context.run_id):
+    if files.run_unchanged(context.run.run_id):
         return dg.MaterializeResult(metadata={"path": str(files.parquet), "unchanged": True})
     version = parquet.new_version_dir(files.parquet)
     counts = parquet.export(files.published, version, MARTS)

@@ -200,27 +200,18 @@ def update(
     for p in previous.values():
         count_by_batch[p["batch"]] = count_by_batch.get(p["batch"], 0) + 1
     next_batch = (max(count_by_batch) + 1) if count_by_batch else 0
-    remap: dict[int, int | None] = {}  # old batch → new batch (None: nothing left)
     dirty = [b for b, n in count_by_batch.items() if len(kept_by_batch.get(b, ())) < n]
-    small = [b for b, n in count_by_batch.items() if b not in dirty and n < BATCH_SIZE // 2]
-    # Merge under-filled batches (the kept rows of dirty ones and small ones) once there are many.
-    pool = sorted(dirty + (small if len(dirty) + len(small) > 8 else []))
-    groups: list[list[int]] = []
-    filled = BATCH_SIZE
-    for b in pool:
-        n = len(kept_by_batch.get(b, ()))
-        if n == 0:
-            remap[b] = None
-            continue
-        if filled + n > BATCH_SIZE:
-            groups.append([])
-            filled = 0
-        groups[-1].append(b)
-        filled += n
-    for group in groups:
-        _rewrite(work_dir, group, set().union(*(kept_by_batch[b] for b in group)), next_batch)
-        for b in group:
-            remap[b] = next_batch
+    partial = [b for b, n in count_by_batch.items() if b not in dirty and n < BATCH_SIZE]
+    # Rows still wanted from batches that lost some are repacked into full batches; once there
+    # are many part-filled batches, those are repacked with them.
+    pool = sorted(dirty + (partial if len(dirty) + len(partial) > 8 else []))
+    batch_of = {r["report_id"]: r["batch"] for r in keep}
+    pooled = [rid for b in pool for rid in sorted(kept_by_batch.get(b, ()))]
+    moved: dict[str, int] = {}  # report_id → its new batch
+    for i in range(0, len(pooled), BATCH_SIZE):
+        group = pooled[i : i + BATCH_SIZE]
+        _rewrite(work_dir, sorted({batch_of[rid] for rid in group}), set(group), next_batch)
+        moved.update((rid, next_batch) for rid in group)
         next_batch += 1
     out.batches_rewritten = len(pool)
 
@@ -242,7 +233,7 @@ def update(
 
     # The new manifest: kept rows (renumbered) and the fresh extractions' rows.
     stat = {f.source_file: f for f in files}
-    rows = [{**r, "batch": remap.get(r["batch"], r["batch"])} for r in keep]
+    rows = [{**r, "batch": moved.get(r["report_id"], r["batch"])} for r in keep]
     for n, _ in enumerate(chunks):
         b = next_batch + n
         path = bdir / f"reports-{b:06d}.parquet"
@@ -281,7 +272,7 @@ def _rewrite(work_dir: Path, group: list[int], report_ids: set[str], new_batch: 
     ids = pl.Series("report_id", sorted(report_ids), dtype=pl.String)
     for frame, paths in by_frame.items():
         kept = pl.concat([pl.read_parquet(p) for p in paths], how="vertical_relaxed").filter(
-            pl.col("report_id").is_in(ids)
+            pl.col("report_id").is_in(ids.implode())
         )
         kept.write_parquet(bdir / f"{frame}-{new_batch:06d}.parquet")
 

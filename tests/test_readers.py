@@ -1,0 +1,168 @@
+"""Readers never block the pipeline, and the pipeline never breaks readers; one writer at a time."""
+
+import io
+import os
+import select
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from conftest import RAW, xxgk
+from pipeline.run import EXIT_BUSY, run_pipeline
+
+
+def _real_duckdb_cli() -> str:
+    """The CLI binary itself (bin/duckdb is a Python wrapper that starts it as a child)."""
+    from duckdb_cli.__main__ import _find_binary
+
+    return _find_binary()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    os.environ.pop("DAGSTER_HOME", None)
+    tmp = tmp_path_factory.mktemp("readers")
+    raw = tmp / "raw"
+    shutil.copytree(RAW, raw)
+    target = tmp / "w" / "xxgk.duckdb"
+    assert run_pipeline(raw, target, out=io.StringIO(), progress=False) == 0
+    return raw, target
+
+
+def _count(target: Path) -> int:
+    with duckdb.connect(str(target), read_only=True) as con:
+        return con.execute("SELECT count(*) FROM reports").fetchone()[0]
+
+
+def _readline(stream, timeout: float = 20) -> str:
+    ready, _, _ = select.select([stream], [], [], timeout)
+    assert ready, "the reader did not answer"
+    return stream.readline().strip()
+
+
+def _add_report(raw: Path, name: str) -> None:
+    (raw / name).write_bytes((RAW / "001_12656899dbde5e36.txt").read_bytes() + f"\n{name}\n".encode())
+
+
+def test_duckdb_cli_session_held_open_during_a_run(site):
+    raw, target = site
+    before = _count(target)
+    cli = subprocess.Popen(
+        [_real_duckdb_cli(), "-readonly", "-csv", "-noheader", str(target)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1,
+    )
+    try:
+        cli.stdin.write("SELECT count(*) FROM reports;\n")
+        cli.stdin.flush()
+        assert _readline(cli.stdout) == str(before)
+        open_files = {os.path.realpath(f"/proc/{cli.pid}/fd/{fd}") for fd in os.listdir(f"/proc/{cli.pid}/fd")}
+        assert str(target.resolve()) in open_files  # the session really holds the warehouse open
+
+        _add_report(raw, "cli-reader.txt")
+        proc = xxgk("run", "--raw", str(raw), "--warehouse", str(target), check=False)
+        assert proc.returncode == 0, proc.stderr
+        assert f"reports: {before + 1} " in proc.stdout
+
+        # The open session still reads its snapshot; a new connection sees the new data.
+        cli.stdin.write("SELECT count(*) FROM reports;\n")
+        cli.stdin.flush()
+        assert _readline(cli.stdout) == str(before)
+        assert cli.poll() is None
+        assert _count(target) == before + 1
+    finally:
+        cli.stdin.close()
+        cli.wait(10)
+
+
+READER = """
+import sys, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+q = "SELECT count(*) FROM reports"
+print(con.execute(q).fetchone()[0], flush=True)
+sys.stdin.readline()
+print(con.execute(q).fetchone()[0], flush=True)
+"""
+
+
+def test_python_read_only_connection_in_another_process_during_a_run(site):
+    raw, target = site
+    before = _count(target)
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(target)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1
+    )
+    try:
+        assert _readline(reader.stdout) == str(before)
+        _add_report(raw, "python-reader.txt")
+        assert run_pipeline(raw, target, out=io.StringIO(), progress=False) == 0
+        reader.stdin.write("\n")
+        reader.stdin.flush()
+        assert _readline(reader.stdout) == str(before)
+        assert _count(target) == before + 1
+    finally:
+        reader.stdin.close()
+        reader.wait(10)
+
+
+HOLDER = """
+import sys
+from pathlib import Path
+from pipeline.warehouse.lock import writer_lock
+with writer_lock(Path(sys.argv[1]), who="the test's writer"):
+    print("held", flush=True)
+    sys.stdin.readline()
+"""
+
+
+@pytest.fixture
+def held_lock(site):
+    _, target = site
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(target)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert _readline(holder.stdout) == "held"
+    yield holder
+    if holder.poll() is None:
+        holder.stdin.close()
+        holder.wait(10)
+
+
+def test_second_writer_exits_or_waits_never_interleaves(site, held_lock):
+    raw, target = site
+    busy = xxgk("run", "--raw", str(raw), "--warehouse", str(target), "--no-wait", check=False)
+    assert busy.returncode == EXIT_BUSY
+    assert "is being written by the test's writer" in busy.stderr and "not started" in busy.stderr
+
+    waiting = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "run", "--raw", str(raw), "--warehouse", str(target)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    line = _readline(waiting.stderr)
+    assert "is being written by the test's writer" in line and "waiting for it to finish" in line
+    published = target.stat().st_ino
+    time.sleep(0.5)
+    assert waiting.poll() is None and target.stat().st_ino == published  # nothing written meanwhile
+    held_lock.stdin.close()
+    held_lock.wait(10)
+    out, err = waiting.communicate(timeout=120)
+    assert waiting.returncode == 0, err
+    assert "reports: " in out
+
+
+def test_dagster_launched_run_waits_then_fails_clearly(site, held_lock):
+    """A run the daemon launches (schedule, sensor, UI) takes the same lock in its first asset."""
+    from pipeline.definitions import defs
+
+    raw, target = site
+    result = defs().resolve_job_def("refresh_warehouse").execute_in_process(
+        run_config={"resources": {"warehouse": {"config": {"raw_dir": str(raw), "path": str(target), "lock_timeout": 1}}}},
+        instance=dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    assert "is being written by the test's writer" in str(failure.event_specific_data.error)
+    assert "gave up after waiting 1 s" in str(failure.event_specific_data.error)

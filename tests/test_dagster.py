@@ -80,7 +80,7 @@ def test_webserver_shows_assets_checks_schedule_and_sensor(tmp_path):
     assert {"/".join(n["assetKey"]["path"]) for n in repo["assetNodes"]} == {k.to_user_string() for k in d.resolve_all_asset_keys()}
     served_checks = {c["name"] for n in repo["assetNodes"] for c in n["assetChecksOrError"].get("checks", [])}
     assert served_checks == {k.name for k in d.resolve_asset_graph().asset_check_keys}
-    assert {"raw_reports", "extracted_reports", "facts", "published_warehouse", "published_parquet"} <= {
+    assert {"raw_reports", "extracted_reports", "facts", "parquet_export", "published_warehouse"} <= {
         n["assetKey"]["path"][0] for n in repo["assetNodes"]
     }
     assert [(s["name"], s["scheduleState"]["status"]) for s in repo["schedules"]] == [("daily_refresh", "RUNNING")]

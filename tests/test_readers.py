@@ -80,25 +80,37 @@ def test_duckdb_cli_session_held_open_during_a_run(site):
         cli.wait(10)
 
 
-READER = """
+READERS = {
+    "duckdb": """
 import sys, duckdb
 con = duckdb.connect(sys.argv[1], read_only=True)
 q = "SELECT count(*) FROM reports"
+""",
+    # what a BI tool does: SQLAlchemy with duckdb-engine, read-only
+    "sqlalchemy": """
+import sys, sqlalchemy as sa
+con = sa.create_engine(f"duckdb:///{sys.argv[1]}?access_mode=read_only").connect()
+q = sa.text("SELECT count(*) FROM reports")
+""",
+}
+ASK_TWICE = """
 print(con.execute(q).fetchone()[0], flush=True)
 sys.stdin.readline()
 print(con.execute(q).fetchone()[0], flush=True)
 """
 
 
-def test_python_read_only_connection_in_another_process_during_a_run(site):
+@pytest.mark.parametrize("client", sorted(READERS))
+def test_read_only_connection_in_another_process_during_a_run(site, client):
     raw, target = site
     before = _count(target)
     reader = subprocess.Popen(
-        [sys.executable, "-c", READER, str(target)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1
+        [sys.executable, "-c", READERS[client] + ASK_TWICE, str(target.resolve())],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
     )
     try:
         assert _readline(reader.stdout) == str(before)
-        _add_report(raw, "python-reader.txt")
+        _add_report(raw, f"{client}-reader.txt")
         assert run_pipeline(raw, target, out=io.StringIO(), progress=False) == 0
         reader.stdin.write("\n")
         reader.stdin.flush()

@@ -4,6 +4,8 @@ A run whose inputs are exactly those of the published file (nothing in the raw f
 extractor or the SQL changed) builds and publishes nothing: the steps note it and return.
 """
 
+import shutil
+
 import dagster as dg
 import polars as pl
 
@@ -79,32 +81,39 @@ model_assets = [_model_asset(m) for m in MODELS]
 @dg.asset(
     group_name="warehouse",
     deps=[*BASE_TABLES, *(m.name for m in MODELS)],
-    kinds={"duckdb"},
+    kinds={"parquet"},
 )
-def published_warehouse(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    """The build file, renamed over the published path in one atomic step."""
+def parquet_export(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    """reports, facts (partitioned by year) and every mart as Parquet, written from the build file
+    into a new folder; published_warehouse makes it the `parquet/` folder beside the warehouse."""
     warehouse.hold_writer_lock(context)
     files = warehouse.files
     if files.run_unchanged(context.run.run_id):
-        return dg.MaterializeResult(metadata={"path": str(files.published.resolve()), "unchanged": True})
+        return dg.MaterializeResult(metadata={"unchanged": True})
+    if not files.build.exists():
+        raise dg.Failure(f"no build file at {files.build} to export; materialize the tables first")
+    staged = files.staged_parquet
+    shutil.rmtree(staged, ignore_errors=True)
+    counts = parquet.export(files.build, staged, MARTS)
+    return dg.MaterializeResult(metadata={f"rows_{k}": v for k, v in counts.items()})
+
+
+@dg.asset(group_name="warehouse", deps=[parquet_export], kinds={"duckdb", "parquet"})
+def published_warehouse(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    """The build file renamed over the published path in one atomic step, and the Parquet folder
+    swapped in right after it (one rename of a link)."""
+    warehouse.hold_writer_lock(context)
+    files = warehouse.files
+    meta = {"path": str(files.published.resolve()), "parquet": str(files.parquet)}
+    if files.run_unchanged(context.run.run_id):
+        return dg.MaterializeResult(metadata={**meta, "unchanged": True})
+    staged = files.staged_parquet
+    if not staged.is_dir():
+        raise dg.Failure(f"no Parquet export at {staged} to publish; materialize parquet_export first")
     if not files.publish():
         raise dg.Failure(f"no build file at {files.build} to publish; materialize the tables first")
-    files.record(_fingerprint(warehouse))
-    return dg.MaterializeResult(metadata={"path": str(files.published.resolve())})
-
-
-@dg.asset(group_name="warehouse", deps=[published_warehouse], kinds={"parquet"})
-def published_parquet(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    """reports, facts (partitioned by year) and every mart as Parquet in `parquet/` beside the
-    warehouse file, replaced as a whole: written to a new folder, then swapped in by one rename."""
-    warehouse.hold_writer_lock(context)
-    files = warehouse.files
-    if files.run_unchanged(context.run.run_id):
-        return dg.MaterializeResult(metadata={"path": str(files.parquet), "unchanged": True})
     version = parquet.new_version_dir(files.parquet)
-    counts = parquet.export(files.published, version, MARTS)
+    staged.rename(version)
     parquet.swap(files.parquet, version)
-    fingerprint = files.recorded().get("fingerprint")
-    if fingerprint:
-        files.record(fingerprint, parquet_fingerprint=fingerprint)
-    return dg.MaterializeResult(metadata={"path": str(files.parquet), **{f"rows_{k}": v for k, v in counts.items()}})
+    files.record(_fingerprint(warehouse))
+    return dg.MaterializeResult(metadata=meta)

@@ -43,6 +43,11 @@ class WarehouseFiles:
         return self.published.with_name("parquet")
 
     @property
+    def staged_parquet(self) -> Path:
+        """The Parquet export of the build under way, until publication swaps it in."""
+        return self.published.with_name(f".{self.parquet.name}.build")
+
+    @property
     def state(self) -> Path:
         return self.work_dir / "published.json"
 
@@ -69,18 +74,13 @@ class WarehouseFiles:
         state = self.recorded()
         return (
             state.get("fingerprint") == fingerprint
-            and state.get("parquet_fingerprint") == fingerprint
             and state.get("published") == self._published_stat()
             and self.parquet.is_dir()
         )
 
-    def record(self, fingerprint: str, **fields: object) -> None:
-        """Note what the published file (and, with parquet_fingerprint=, its Parquet) was built from."""
-        state = self.recorded()
-        if fields.get("parquet_fingerprint") is None:
-            state = {"fingerprint": fingerprint, "published": self._published_stat()}
-        state.update(fields)
-        _write_atomic(self.state, json.dumps(state))
+    def record(self, fingerprint: str) -> None:
+        """Note what the published file and its Parquet were just built from."""
+        _write_atomic(self.state, json.dumps({"fingerprint": fingerprint, "published": self._published_stat()}))
 
     def mark_run(self, run_id: str, unchanged: bool) -> None:
         """Tell the later steps of this run whether there is anything to build."""
@@ -97,12 +97,12 @@ class WarehouseFiles:
     def discard_build(self) -> None:
         for stale in (self.build, _wal(self.build)):
             stale.unlink(missing_ok=True)
+        shutil.rmtree(self.staged_parquet, ignore_errors=True)
 
     def start_build(self) -> None:
         """A fresh build file; a leftover from a killed run is discarded."""
         self.published.parent.mkdir(parents=True, exist_ok=True)
-        for stale in (self.build, _wal(self.build)):
-            stale.unlink(missing_ok=True)
+        self.discard_build()
 
     @contextmanager
     def building(self) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import json
 import os
 import sys
@@ -22,6 +23,7 @@ EXTRACT_COLUMNS = (
     "applicant_class",
     "value",
 )
+EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()  # what extract_path gives a file it could not read
 DEFAULT_RAW = "data/raw"
 DEFAULT_WAREHOUSE = "data/warehouse/xxgk.duckdb"
 
@@ -69,8 +71,14 @@ def cmd_extract(args: argparse.Namespace) -> int:
     writer = csv.writer(out, lineterminator="\n") if args.format == "csv" else None
     if writer:
         writer.writerow(EXTRACT_COLUMNS)
+    first_with: dict[str, str] = {}  # sha256 → the first file given with those bytes
     for name in args.files:
-        _, ex = extract_path(Path(name))
+        sha, ex = extract_path(Path(name))
+        if sha != EMPTY_SHA256 and sha in first_with:
+            # As in the warehouse: a byte-identical copy's facts are written once.
+            print(f"{name}: duplicate: byte-identical copy of {first_with[sha]}; its facts are written once, from that file", file=sys.stderr)
+            continue
+        first_with.setdefault(sha, name)
         if ex.status != "ok" or ex.message:
             print(f"{name}: {ex.status}: {ex.message}", file=sys.stderr)
         for f in ex.facts:

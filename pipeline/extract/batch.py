@@ -53,11 +53,13 @@ class RawFile:
 
 def scan(raw_dir: Path) -> list[RawFile]:
     """Every non-hidden file under raw_dir, recursively, in a stable order. Broken or looping
-    symlinks are listed too, so they get a row saying what is wrong with them."""
+    symlinks, named pipes, sockets, devices and links to folders (which are not followed) are
+    listed too, so they get a row saying what is wrong with them instead of vanishing."""
     found: list[RawFile] = []
     for dirpath, dirnames, filenames in os.walk(raw_dir):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in filenames:
+        linked_dirs = [d for d in dirnames if (Path(dirpath) / d).is_symlink()]
+        for name in filenames + linked_dirs:
             if name.startswith("."):
                 continue
             path = Path(dirpath) / name
@@ -65,8 +67,6 @@ def scan(raw_dir: Path) -> list[RawFile]:
                 st = path.stat()
             except OSError:
                 st = None
-            if st is not None and not stat.S_ISREG(st.st_mode):
-                continue
             rel = path.relative_to(raw_dir).as_posix()
             found.append(RawFile(rel, st.st_size if st else -1, st.st_mtime_ns if st else 0))
     return sorted(found, key=lambda f: f.source_file)
@@ -77,16 +77,49 @@ def report_id(source_file: str, sha256: str) -> str:
     return hashlib.sha256(f"{source_file}\0{sha256}".encode()).hexdigest()[:16]
 
 
+_NOT_REGULAR = (
+    (stat.S_ISDIR, "a folder (links to folders are not followed; put the reports themselves in the raw folder)"),
+    (stat.S_ISFIFO, "a named pipe (FIFO), not a file"),
+    (stat.S_ISSOCK, "a socket, not a file"),
+    (stat.S_ISCHR, "a character device, not a file"),
+    (stat.S_ISBLK, "a block device, not a file"),
+)
+
+
+def _not_regular(mode: int) -> str | None:
+    for test, what in _NOT_REGULAR:
+        if test(mode):
+            return f"not read: {what}"
+    return None if stat.S_ISREG(mode) else "not read: not a regular file"
+
+
+def _too_large(size: int) -> str:
+    return (
+        f"too large for a report ({size:,} bytes; reports are tens of kilobytes, "
+        f"the limit is {MAX_REPORT_BYTES:,}): not read"
+    )
+
+
 def read_file(path: Path) -> tuple[bytes | None, str | None]:
+    """The file's bytes, or why they were not read. Only regular files are opened (a named pipe
+    would block the run), and the size is checked on the open file before anything is read."""
     try:
-        size = path.stat().st_size
-        if size > MAX_REPORT_BYTES:
-            return None, (
-                f"too large for a report ({size:,} bytes; reports are tens of kilobytes, "
-                f"the limit is {MAX_REPORT_BYTES:,}): not read"
-            )
-        with path.open("rb") as f:
-            return f.read(MAX_REPORT_BYTES + 1), None
+        problem = _not_regular(path.stat().st_mode)
+        if problem:
+            return None, problem
+        # O_NONBLOCK: if the path was swapped for a pipe since the stat, opening it must not hang.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        with os.fdopen(fd, "rb") as f:
+            st = os.fstat(f.fileno())
+            problem = _not_regular(st.st_mode)
+            if problem:
+                return None, problem
+            if st.st_size > MAX_REPORT_BYTES:
+                return None, _too_large(st.st_size)
+            data = f.read(MAX_REPORT_BYTES + 1)
+            if len(data) > MAX_REPORT_BYTES:  # it grew while we read it
+                return None, _too_large(len(data))
+            return data, None
     except OSError as err:
         return None, f"unreadable: {err.strerror or err}"
 

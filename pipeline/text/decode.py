@@ -39,17 +39,70 @@ def decode(data: bytes) -> Decoded:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return _strict(data, "utf-16")
     if b"\x00" in data:
+        utf16 = _utf16_without_bom(data)
+        if utf16 is not None:
+            return utf16
         return Decoded(None, None, "binary file: it contains NUL bytes, so it is not report text")
-    for encoding in ("utf-8", "gb18030"):
+    try:
+        return Decoded(_decode_cut(data, "utf-8"), "utf-8", None)
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = _decode_cut(data, "gb18030")
+    except UnicodeDecodeError:
+        return Decoded(None, None, "undecodable: the bytes are neither UTF-8 nor GB18030/GBK text; save the report as UTF-8")
+    if _misread(text):
+        return Decoded(
+            None,
+            None,
+            "undecodable: the text is not UTF-8, and read as GB18030/GBK it is mostly rare characters, "
+            "as happens with Big5 or Shift-JIS text; save the report as UTF-8",
+        )
+    return Decoded(text, "gb18030", None)
+
+
+def _utf16_without_bom(data: bytes) -> Decoded | None:
+    """UTF-16 saved without a byte-order mark: every ASCII character (digits, tabs, line breaks)
+    leaves a NUL byte on the same side of each pair; a few others (U+3000, U+5200 刀) leave one
+    on the other side. Read only if it decodes strictly to text without control characters."""
+    even, odd = data[0::2].count(0), data[1::2].count(0)
+    if max(even, odd) < max(8, len(data) // 64) or min(even, odd) * 4 > max(even, odd):
+        return None
+    encoding = "utf-16-le" if odd > even else "utf-16-be"
+    try:
+        text = _decode_cut(data, encoding)
+    except UnicodeDecodeError:
+        return None
+    if any(ch < " " and ch not in "\t\n\r\f" for ch in text):
+        return None
+    return Decoded(text, encoding, None)
+
+
+def _misread(text: str, sample: int = 20_000) -> bool:
+    """GB18030 decodes almost any bytes, so text in another encoding comes out as rare characters.
+    Reports use the common characters of GB2312 almost exclusively."""
+    han = [ch for ch in text[:sample] if "\u4e00" <= ch <= "\u9fff"]
+    if len(han) < 20:
+        return False
+    rare = 0
+    for ch in han:
         try:
-            return Decoded(data.decode(encoding), encoding, None)
-        except UnicodeDecodeError:
-            continue
-    return Decoded(None, None, "undecodable: the bytes are neither UTF-8 nor GB18030/GBK text")
+            ch.encode("gb2312")
+        except UnicodeEncodeError:
+            rare += 1
+    return rare > 0.3 * len(han)
+
+
+def _decode_cut(data: bytes, encoding: str) -> str:
+    """Strict decoding, except that a character cut off by the end of the file (a truncated
+    download) is dropped rather than making the whole file unreadable."""
+    return codecs.getincrementaldecoder(encoding)("strict").decode(data, final=False)
 
 
 def _strict(data: bytes, encoding: str) -> Decoded:
     try:
-        return Decoded(data.decode(encoding), encoding, None)
+        # A UTF-16 file of odd length is more likely not UTF-16 at all than cut short.
+        text = _decode_cut(data, encoding) if encoding == "utf-8" else data.decode(encoding)
+        return Decoded(text, encoding, None)
     except UnicodeDecodeError as err:
         return Decoded(None, None, f"undecodable: it declares {encoding} but byte {err.start} is invalid")

@@ -42,6 +42,8 @@ def from_html(rendering: str, html: str) -> str:
 
 def pdfs_from_html(pages: dict[str, str]) -> dict[str, bytes]:
     """name → PDF bytes; LibreOffice converts a whole batch in one start-up, which is most of its cost."""
+    if not pages:
+        return {}  # soffice without files waits for input instead of exiting
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         for name, html in pages.items():

@@ -38,8 +38,9 @@ def plant(rng: random.Random, kind: str, form_version: str, values: dict[Key, De
         # +k and −k on two result rows' 总计 keep every column's sums intact.
         donors = [c for c in result_codes(form_version) if values[("requests", c, "total")] >= k]
         if not donors:
-            bump("result.granted", k, ("total",))
-            bump("result.partial", k, ("total",))
+            # Raising one result's 总计 with the column's own totals keeps every column's sums.
+            for code in ("result.granted", "result.total", "new_received"):
+                bump(code, k, ("total",))
             return k
         donor = rng.choice(donors)
         taker = rng.choice([c for c in result_codes(form_version) if c != donor])
@@ -51,8 +52,10 @@ def plant(rng: random.Random, kind: str, form_version: str, values: dict[Key, De
     elif kind == "balance":
         bump("carried_forward", k)
     elif kind == "carryover":
+        # The extra carried-over requests are granted, so this year's own sums still hold.
         bump("carried_over", k)
-        bump("new_received", k)
+        bump("result.granted", k)
+        bump("result.total", k)
     return k
 
 

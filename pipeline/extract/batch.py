@@ -41,6 +41,18 @@ FACT_SCHEMA = {
     "raw_text": pl.String,
     "doubt": pl.String,
 }
+# Figures stated in the prose (pipeline.extract.narrative), a third frame beside facts: they are
+# not cells. sql/load/narrative_figures.sql finds narrative-NNNNNN.parquet beside facts-NNNNNN.parquet.
+NARRATIVE_SCHEMA = {
+    "report_id": pl.String,
+    "kind": pl.String,
+    "value": pl.Decimal(38, 6),
+    "source_line": pl.Int32,
+    "raw_text": pl.String,
+    "table_code": pl.String,
+    "row_code": pl.String,
+    "applicant_class": pl.String,
+}
 BATCH_SIZE = 500
 
 
@@ -132,9 +144,10 @@ def extract_path(path: Path) -> tuple[str, Extraction]:
     return hashlib.sha256(data).hexdigest(), extract_bytes(data)
 
 
-def _frames(raw_dir: Path, files: Iterable[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _frames(raw_dir: Path, files: Iterable[str]) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     reports: list[dict] = []
     facts: dict[str, list] = {k: [] for k in FACT_SCHEMA}
+    narrative: dict[str, list] = {k: [] for k in NARRATIVE_SCHEMA}
     for source_file in files:
         sha, ex = extract_path(raw_dir / source_file)
         rid = report_id(source_file, sha)
@@ -163,20 +176,28 @@ def _frames(raw_dir: Path, files: Iterable[str]) -> tuple[pl.DataFrame, pl.DataF
             facts["source_line"].append(f.source_line)
             facts["raw_text"].append(f.raw_text)
             facts["doubt"].append(f.doubt)
-    return pl.DataFrame(reports, schema=REPORT_SCHEMA), pl.DataFrame(facts, schema=FACT_SCHEMA)
+        for n in ex.narrative:
+            for k in NARRATIVE_SCHEMA:
+                narrative[k].append(rid if k == "report_id" else getattr(n, k))
+    return (
+        pl.DataFrame(reports, schema=REPORT_SCHEMA),
+        pl.DataFrame(facts, schema=FACT_SCHEMA),
+        pl.DataFrame(narrative, schema=NARRATIVE_SCHEMA),
+    )
 
 
 def _extract_batch(args: tuple[str, list[str], str, int]) -> tuple[int, int]:
     raw_dir, files, out_dir, batch_no = args
-    reports, facts = _frames(Path(raw_dir), files)
+    reports, facts, narrative = _frames(Path(raw_dir), files)
     reports.write_parquet(Path(out_dir) / f"reports-{batch_no:06d}.parquet")
     facts.write_parquet(Path(out_dir) / f"facts-{batch_no:06d}.parquet")
+    narrative.write_parquet(Path(out_dir) / f"narrative-{batch_no:06d}.parquet")
     return len(files), facts.height
 
 
 def extract_frames(raw_dir: Path, files: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
     """In-process extraction, for the command line and tests."""
-    return _frames(raw_dir, files)
+    return _frames(raw_dir, files)[:2]
 
 
 def extract_to_parquet(

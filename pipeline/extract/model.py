@@ -36,6 +36,8 @@ class Extraction:
     form_version: str | None = None
     rendering: str | None = None
     facts: list[Fact] = field(default_factory=list)
+    # figures stated in the prose (pipeline.extract.narrative.NarrativeFigure); not facts
+    narrative: list = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 

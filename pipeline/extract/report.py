@@ -8,6 +8,7 @@ from pipeline.extract import renderings, stream
 from pipeline.extract.renderings import spaced
 from pipeline.extract.header import detect_form, read_header
 from pipeline.extract.model import Extraction
+from pipeline.extract.narrative import narrative_figures
 from pipeline.extract.sections import section_spans
 from pipeline.extract.tables import TableReading, read_labelled_table, read_value_row_table
 from pipeline.form.codebook import expected_keys, rows_of
@@ -39,6 +40,7 @@ def extract_text(text: str) -> Extraction:
 
     form_version, form_note = detect_form(folded_text, header.year)
     result = Extraction(status="ok", agency=header.agency, year=header.year, form_version=form_version)
+    result.narrative = narrative_figures(folded)
     if form_note:
         result.notes.append(form_note)
     if header.agency is None or header.year is None:

@@ -1,0 +1,19 @@
+-- FORM.md rule 3 (error). Section 三, every applicant class: 三(七)总计 (row result.total) is
+-- expected to be the sum of the result rows (一)…(六) with their sub-items.
+SELECT
+    'result_total' AS check_name,
+    'error' AS severity,
+    agency_id,
+    agency,
+    year,
+    report_id,
+    'requests' AS table_code,
+    'result.total' AS row_code,
+    applicant_class,
+    result_rows_sum AS expected,
+    result_total AS actual,
+    format('{} line {}: 总计 {} ≠ the sum of the result rows {}', source_file, result_total_line,
+        regexp_replace(CAST(CAST(result_total AS DOUBLE) AS VARCHAR), '\.0$', ''),
+        regexp_replace(CAST(CAST(result_rows_sum AS DOUBLE) AS VARCHAR), '\.0$', '')) AS detail
+FROM stg_request_columns
+WHERE result_total IS DISTINCT FROM result_rows_sum

@@ -1,0 +1,32 @@
+-- One row per year, level, metric and agency: the agency's value of a mart_agency_year metric,
+-- its rank among agencies of the same level that year (1 = largest; ties share a rank), how many
+-- such agencies reported the metric, and its percentile (cume_dist: the share of those agencies
+-- whose value is at or below this one; 1 = the largest).
+-- Aggregates (whole governments) and departments are ranked apart; unregistered agencies have
+-- level 'unregistered'. Metrics with no value (a rate when nothing was handled) are left out.
+WITH metrics AS (
+    SELECT
+        agency_id, year,
+        COLUMNS(* EXCLUDE (agency_id, agency, level, region, year, form_version, report_id, source_file))::DECIMAL(38, 6)
+    FROM mart_agency_year
+),
+long AS (
+    SELECT * FROM metrics UNPIVOT (value FOR metric IN (COLUMNS(* EXCLUDE (agency_id, year))))
+)
+SELECT
+    l.year,
+    coalesce(a.level, 'unregistered') AS level,
+    l.metric,
+    l.agency_id,
+    a.name AS agency,
+    l.value,
+    rank() OVER peers_desc AS rank,
+    count(*) OVER peers AS agencies,
+    cume_dist() OVER peers_asc AS percentile
+FROM long AS l
+JOIN agencies AS a ON a.agency_id = l.agency_id
+WINDOW
+    peers AS (PARTITION BY l.year, coalesce(a.level, 'unregistered'), l.metric),
+    peers_desc AS (PARTITION BY l.year, coalesce(a.level, 'unregistered'), l.metric ORDER BY l.value DESC),
+    peers_asc AS (PARTITION BY l.year, coalesce(a.level, 'unregistered'), l.metric ORDER BY l.value ASC)
+ORDER BY l.year, level, l.metric, rank, agency

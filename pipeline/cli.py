@@ -57,6 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("files", nargs="+", metavar="FILE")
     extract.add_argument("--format", choices=("csv", "jsonl"), default="csv")
     extract.set_defaults(func=cmd_extract)
+
+    checks = sub.add_parser("checks", help="print the consistency checks' findings (the check_results view)")
+    checks.add_argument("--warehouse", default=os.environ.get("XXGK_WAREHOUSE", DEFAULT_WAREHOUSE), help="published DuckDB file to read")
+    checks.add_argument("--format", choices=("table", "csv"), default="table")
+    checks.add_argument("--fail-on", choices=("error", "warning"), help="exit 1 if a finding of this severity (warning: or error) exists")
+    checks.set_defaults(func=cmd_checks)
     return parser
 
 
@@ -98,6 +104,52 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not raw.is_dir():
         raise UsageError(f"raw folder {raw} does not exist")
     return run_pipeline(raw, Path(args.warehouse), wait=args.wait, progress=not args.quiet)
+
+
+CHECK_SEVERITIES = {"error": ("error",), "warning": ("error", "warning")}
+
+
+def cmd_checks(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from pipeline.warehouse.sqlfiles import execute
+
+    path = Path(args.warehouse)
+    if not path.is_file():
+        raise UsageError(f"no warehouse at {path}; run `xxgk run` first")
+    with duckdb.connect(str(path), read_only=True) as con:
+        cur = execute(con, "queries/check_results.sql")
+        columns = [d[0] for d in cur.description]
+        rows = cur.fetchall()
+    out = sys.stdout
+    text_rows = [["" if v is None else format_value(v) if k in ("expected", "actual") else str(v) for k, v in zip(columns, r)] for r in rows]
+    if args.format == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(text_rows)
+    else:
+        shown = ("severity", "check_name", "agency", "year", "table_code", "row_code", "applicant_class", "expected", "actual", "detail")
+        idx = [columns.index(c) for c in shown]
+        _print_table(out, list(shown), [[r[i] for i in idx] for r in text_rows])
+        errors = sum(1 for r in rows if r[columns.index("severity")] == "error")
+        print(f"{len(rows)} findings ({errors} errors, {len(rows) - errors} warnings)", file=out)
+    out.flush()
+    if args.fail_on and any(r[columns.index("severity")] in CHECK_SEVERITIES[args.fail_on] for r in rows):
+        return 1
+    return 0
+
+
+def _print_table(out, header: list[str], rows: list[list[str]]) -> None:
+    import unicodedata
+
+    def width(s: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+    # the last column (detail) is left unpadded
+    widths = [max([width(header[i])] + [width(r[i]) for r in rows]) for i in range(len(header) - 1)]
+    for r in [header, *rows]:
+        cells = [c + " " * (w - width(c)) for c, w in zip(r, widths)]
+        print("  ".join([*cells, r[-1]]).rstrip(), file=out)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pipeline.extract.batch import extract_path
 from pipeline.extract.values import format_value
+from pipeline.synth.cli import add_accuracy_parser, add_synth_parser
 
 EXTRACT_COLUMNS = (
     "source_file",
@@ -63,6 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
     checks.add_argument("--format", choices=("table", "csv"), default="table")
     checks.add_argument("--fail-on", choices=("error", "warning"), help="exit 1 if a finding of this severity (warning: or error) exists")
     checks.set_defaults(func=cmd_checks)
+
+    add_synth_parser(sub)
+    add_accuracy_parser(sub)
     return parser
 
 

@@ -76,6 +76,9 @@ _NARROWING = (
     "涉及", "以外", "不含", "上年", "去年", "同比", "较", "比",
 )
 
+# A keyword joined to another ("行政复议和行政诉讼共5件", "受理和办结…") states a figure for both.
+_JOINING = ("和", "及", "与", "、", "或", "并")
+
 
 def narrative_figures(folded_lines: list[str]) -> list[NarrativeFigure]:
     """Figures in section 一 (before the first table section) and section 六 (to the end).
@@ -99,7 +102,9 @@ def _line_figures(line: str, line_no: int) -> list[NarrativeFigure]:
     for clause in _CLAUSE.findall(line):
         for kind, pattern, table, row, cls in _PATTERNS:
             for m in pattern.finditer(clause):
-                if table is not None and any(w in clause[: m.start()] for w in _NARROWING):
+                if table is not None and (
+                    any(w in clause[: m.start()] for w in _NARROWING) or clause[m.start() - 1 : m.start()] in _JOINING
+                ):
                     continue
                 figures.append(NarrativeFigure(kind, _number(m["n"]), line_no, m.group(0), table, row, cls))
     for sentence in _SENTENCE.findall(line):

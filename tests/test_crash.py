@@ -1,0 +1,183 @@
+"""A run killed with SIGKILL at any point leaves the published warehouse and its parquet/ folder
+exactly as the previous run left them, readable; the next run completes normally.
+
+Kill points are found from outside, without hooks in the pipeline: `xxgk run` runs in its own
+process group with DAGSTER_HOME set, the test polls the run's event log (the SQLite file Dagster
+writes as each step starts and ends) and SIGKILLs the group as soon as the step it waits for has
+started. Afterwards the event log must show that step started and never finished, so the kill
+really landed inside it."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import EDITED, RAW, golden_facts
+
+from pipeline.extract.values import format_value
+from pipeline.warehouse.files import WarehouseFiles
+from pipeline.warehouse.models import discover
+
+MODEL_STEPS = {m.name for m in discover() if m.layer == "marts"}
+# (what the run is doing, the steps that mark it, seconds to wait after the step starts)
+KILL_POINTS = [
+    ("extraction", {"extracted_reports"}, 0.2),
+    ("loading", {"warehouse_tables"}, 0.0),
+    ("model builds", MODEL_STEPS, 0.0),
+    ("publishing", {"published_warehouse"}, 0.0),
+]
+
+
+def _env(home: Path | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DAGSTER_", "XXGK_"))}
+    if home:
+        env["DAGSTER_HOME"] = str(home)
+    return env
+
+
+def _start(raw: Path, warehouse: Path, home: Path | None) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "run", "--raw", str(raw), "--warehouse", str(warehouse), "--quiet"],
+        cwd=warehouse.parent.parent, env=_env(home), start_new_session=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def _run(raw: Path, warehouse: Path, home: Path) -> str:
+    proc = _start(raw, warehouse, home)
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    return out
+
+
+def _run_logs(home: Path) -> set[Path]:
+    return {p for p in (home / "history" / "runs").glob("*-*.db")}
+
+
+def _steps(db: Path) -> list[tuple[str, str]]:
+    """(event type, step) of every step start and success so far; [] while the file is busy."""
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.05) as con:
+            return con.execute(
+                "SELECT dagster_event_type, step_key FROM event_logs "
+                "WHERE dagster_event_type IN ('STEP_START', 'STEP_SUCCESS') ORDER BY id"
+            ).fetchall()
+    except sqlite3.Error:
+        return []
+
+
+def _kill_during(raw: Path, warehouse: Path, home: Path, steps: set[str], delay: float) -> str:
+    """Start a run, SIGKILL its process group once one of `steps` has started; the step it was in."""
+    before = _run_logs(home)
+    proc = _start(raw, warehouse, home)
+    deadline = time.monotonic() + 120
+    db = None
+    try:
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                pytest.fail(f"the run ended before any of {sorted(steps)} started: {proc.stderr.read()}")
+            db = db or next(iter(_run_logs(home) - before), None)
+            if db and any(kind == "STEP_START" and step in steps for kind, step in _steps(db)):
+                time.sleep(delay)
+                break
+            time.sleep(0.002)
+        else:
+            pytest.fail(f"none of {sorted(steps)} started within two minutes")
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.communicate()
+    assert proc.returncode == -signal.SIGKILL, "the run finished before it could be killed"
+    events = _steps(db)
+    started = [step for kind, step in events if kind == "STEP_START"]
+    finished = {step for kind, step in events if kind == "STEP_SUCCESS"}
+    assert started and started[-1] not in finished, f"killed between steps, after {started[-1:]}"
+    return started[-1]
+
+
+def _published_state(warehouse: Path) -> dict[str, str]:
+    """What a reader sees: the warehouse file's bytes and the parquet/ folder's files."""
+    files = WarehouseFiles(warehouse)
+    state = {"xxgk.duckdb": hashlib.sha256(warehouse.read_bytes()).hexdigest()}
+    assert not Path(str(warehouse) + ".wal").exists()
+    if files.parquet.exists():
+        state["parquet ->"] = os.readlink(files.parquet) if files.parquet.is_symlink() else "(folder)"
+        for path in sorted(files.parquet.resolve().rglob("*")):
+            if path.is_file():
+                state[f"parquet/{path.relative_to(files.parquet.resolve())}"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return state
+
+
+def _readable(warehouse: Path) -> tuple[int, int]:
+    """(reports, facts) as a reader of the warehouse file and of parquet/ sees them; both must agree."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        counts = con.execute("SELECT (SELECT count(*) FROM reports), (SELECT count(*) FROM facts)").fetchone()
+    parquet = WarehouseFiles(warehouse).parquet
+    if parquet.exists():
+        with duckdb.connect() as con:
+            in_parquet = con.execute(
+                "SELECT (SELECT count(*) FROM read_parquet($r)), (SELECT count(*) FROM read_parquet($f, hive_partitioning = true))",
+                {"r": str(parquet / "reports.parquet"), "f": str(parquet / "facts" / "**" / "*.parquet")},
+            ).fetchone()
+        assert in_parquet == counts, "the warehouse file and parquet/ come from different runs"
+    return counts
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory):
+    work = tmp_path_factory.mktemp("crash")
+    home = work / "dagster_home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    # The first run publishes the bundled reports; the killed runs and the last one read the
+    # same reports with a byte added to each, and one report more. Starting the extraction
+    # processes alone takes about a second, so even these few files keep each step busy.
+    first, second = work / "raw_first", work / "raw_second"
+    shutil.copytree(RAW, first)
+    second.mkdir()
+    for path in sorted(RAW.glob("*.txt")):
+        (second / path.name).write_bytes(path.read_bytes() + b"\n")
+    shutil.copy(EDITED / "tongzhou_distinct.txt", second)
+    warehouse = work / "out" / "xxgk.duckdb"
+    _run(first, warehouse, home)
+    return home, second, warehouse
+
+
+def test_killed_runs_leave_the_last_good_warehouse(setup):
+    home, second, warehouse = setup
+    before = _published_state(warehouse)
+    counts = _readable(warehouse)
+    assert counts == (5, 1000)
+    for label, steps, delay in KILL_POINTS:
+        step = _kill_during(second, warehouse, home, steps, delay)
+        after = _published_state(warehouse)
+        if label == "publishing" and after != before:
+            # The kill came after the rename: the new warehouse, whole, with its own parquet/.
+            assert _readable(warehouse) != counts, f"killed in {step}: published changed but not to the new run"
+            break
+        assert after == before, f"killed during {label} ({step}): the published warehouse changed"
+        assert _readable(warehouse) == counts
+    # The next run completes normally, and every fact is the report's, once.
+    out = _run(second, warehouse, home)
+    assert "reports: 6 (ok 6)" in out and "facts loaded: 1200" in out
+    assert _readable(warehouse) == (6, 1200)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        for path in sorted(second.iterdir()):
+            got = con.execute(
+                """SELECT f.table_code, f.row_code, coalesce(f.applicant_class, ''), f.value, f.source_line
+                   FROM facts f JOIN reports r USING (report_id) WHERE r.source_file = ?""",
+                [path.name],
+            ).fetchall()
+            assert sorted((t, c, a, format_value(v), n) for t, c, a, v, n in got) == sorted(golden_facts(path.stem))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import islice
 
 import regex
 
@@ -32,7 +33,7 @@ def read_header(folded_lines: list[str]) -> Header:
     """Titles are often split over two lines (`东城区国资委2023年政府信息公开` / `工作年度报告`),
     so the first few non-empty lines are joined before matching."""
     # Markdown converters print the title as `# …`.
-    first = [(i, s.lstrip("#*")) for i, s in enumerate(folded_lines) if s and not _META.search(s)][:_TITLE_LINES]
+    first = list(islice(((i, s.lstrip("#*")) for i, s in enumerate(folded_lines) if s and not _META.search(s)), _TITLE_LINES))
     for start in range(len(first)):
         joined = ""
         for i, s in first[start:]:

@@ -3,11 +3,11 @@
 Labels come first: each form row, in the form's order, is anchored on the fewest consecutive lines
 whose label text matches it (a long label may wrap onto lines above and below its numbers). The
 numbers on the lines from one anchor to the next are that row's. When a row has fewer numbers than
-columns, blank cells left gaps: every placement of the numbers into the columns is a candidate
-reading, kept if the numbers sit at the columns' positions (aligned text) and, when positions do not
-decide, if it satisfies the form's arithmetic. One remaining reading is read; several leave the row
-unread, because a guess would be a wrong fact.
-"""
+columns, blank cells left gaps. In aligned text every placement of the numbers into the columns is
+a candidate reading, kept if the numbers sit at the columns' positions and, when positions do not
+decide, if it satisfies the form's arithmetic; one remaining reading is read, several leave the row
+unread, because a guess would be a wrong fact. Reading order (pdftotext -raw) keeps no positions, so
+there a row with gaps is left unread."""
 
 from __future__ import annotations
 
@@ -89,23 +89,29 @@ def read_rows(lines: list[TextLine], form_rows: tuple[FormRow, ...], aligned: bo
     for k, anchor in enumerate(anchors):
         end = anchors[k + 1].first if k + 1 < len(anchors) else len(lines)
         value_lines = [t for t in lines[anchor.first : end] if t.values]
-        _read_row(anchor, lines, value_lines, aligned, reading)
+        _read_row(anchor, lines, value_lines, aligned, reading, end)
     return reading
 
 
 def read_value_row(lines: list[TextLine], form_row: FormRow, aligned: bool) -> TableReading:
-    """Section 四: header lines of labels, then one line of fifteen numbers without a label."""
+    """Section 四: header lines of labels ending in 总计 and 尚未审结, then one line of fifteen
+    numbers without a label."""
     reading = TableReading()
-    for t in lines:
-        if t.values and not t.label:
-            _place(form_row, t, lines, aligned, reading, _header_columns(lines, len(form_row.cells)) if aligned else None)
-            return reading
-    reading.problems.append(f"{form_row.table_code}: the row of {len(form_row.cells)} numbers was not found")
+    header_end = max((k for k, t in enumerate(lines) if "总计" in t.label or "审结" in t.label), default=-1)
+    rows = [t for t in lines[header_end + 1 :] if t.values and not t.label]
+    if len(rows) > 1:
+        reading.problems.append(f"{form_row.table_code}: numbers on {len(rows)} lines below the header "
+                                f"({', '.join(str(t.number) for t in rows)}), where the form has one row")
+    elif rows:
+        columns = _header_columns(lines, len(form_row.cells)) if aligned else None
+        _place(form_row, rows[0], lines, aligned, reading, columns)
+    else:
+        reading.problems.append(f"{form_row.table_code}: the row of {len(form_row.cells)} numbers was not found")
     return reading
 
 
 def _read_row(anchor: _Anchor, lines: list[TextLine], value_lines: list[TextLine], aligned: bool,
-              reading: TableReading) -> None:
+              reading: TableReading, end: int) -> None:
     row = anchor.row
     if len(value_lines) > 1:
         reading.problems.append(f"{row.table_code} row {row.label}: numbers on {len(value_lines)} lines "
@@ -113,8 +119,11 @@ def _read_row(anchor: _Anchor, lines: list[TextLine], value_lines: list[TextLine
         return
     if not value_lines:
         label_line = lines[anchor.first].number
-        doubt = None if anchor.first == anchor.last else (
-            "no numbers beside a label wrapped over several lines: blank cells, or a line lost")
+        # A row of blank cells and a row whose line of numbers was lost look alike wherever numbers
+        # may stand on a line of their own: in reading order (pdftotext -raw) always, in aligned text
+        # when the label has more lines. Only a lone label line in aligned text proves the blanks.
+        alone = aligned and anchor.first == anchor.last and not any(t.label for t in lines[anchor.last + 1 : end])
+        doubt = None if alone else "no numbers for this row: blank cells, or a line lost"
         for table_code, row_code, cls in row.facts_keys():
             reading.facts.append(Fact(table_code, row_code, cls, Decimal(0), label_line, "", doubt))
         return
@@ -130,10 +139,15 @@ def _place(row: FormRow, line: TextLine, lines: list[TextLine], aligned: bool, r
         reading.problems.append(f"{row.table_code} row {row.label}: {len(words)} numbers at line {line.number} "
                                 f"where the form has {len(keys)} cells")
         return
+    doubt = None
     if len(words) == len(keys):
         placement: tuple[int, ...] | None = tuple(range(len(keys)))
+    elif not aligned:
+        placement = None  # reading order keeps no trace of where the blank cells were
     else:
-        placement = _choose(row, words, values, columns or (_columns(lines, line, len(keys)) if aligned else None))
+        placement, doubt = _choose(row, words, values, columns or _columns(lines, line, len(keys)))
+        if line.ends_text:
+            doubt = "the text ends on this line, which has fewer numbers than cells: it may be cut off"
     if placement is None:
         reading.problems.append(f"{row.table_code} row {row.label}: {len(words)} numbers for {len(keys)} cells "
                                 f"at line {line.number}, and their columns cannot be known")
@@ -141,7 +155,7 @@ def _place(row: FormRow, line: TextLine, lines: list[TextLine], aligned: bool, r
     placed = dict(zip(placement, zip(words, values)))
     for column, (table_code, row_code, cls) in enumerate(keys):
         word, value = placed.get(column, (None, Decimal(0)))
-        reading.facts.append(Fact(table_code, row_code, cls, value, line.number, word.text if word else ""))
+        reading.facts.append(Fact(table_code, row_code, cls, value, line.number, word.text if word else "", doubt))
 
 
 def _columns(lines: list[TextLine], line: TextLine, width: int) -> list[tuple[int, int]] | None:
@@ -184,23 +198,28 @@ def _groups(page: list[TextLine], tolerance: int) -> list[tuple[int, int]]:
 
 
 def _choose(row: FormRow, words: list[Word], values: list[Decimal | None],
-            columns: list[tuple[int, int]] | None) -> tuple[int, ...] | None:
+            columns: list[tuple[int, int]] | None) -> tuple[tuple[int, ...] | None, str | None]:
+    """The placement of the numbers into the row's columns, and a doubt when only the form's
+    arithmetic placed non-zero numbers: a cut or damaged line can add up by chance."""
     width = len(row.facts_keys())
     candidates = list(combinations(range(width), len(words)))
     if len(candidates) > _MAX_CANDIDATES:
-        return None
+        return None, None
+    by_position: list[tuple[int, ...]] = []
     if columns is not None:
         by_position = [c for c in candidates
                        if all(columns[k][0] - 1 <= w.start <= columns[k][1] + 1 for w, k in zip(words, c))]
         if len(by_position) == 1:
-            return by_position[0]
+            return by_position[0], None
         if by_position:
             candidates = by_position
     adding_up = [c for c in candidates if _adds_up(row, _vector(c, values, width))]
     readings = {_vector(c, values, width) for c in adding_up}
-    if len(readings) == 1:
-        return adding_up[0]
-    return None
+    if len(readings) != 1:
+        return None, None
+    if by_position or not any(values):
+        return adding_up[0], None
+    return adding_up[0], "columns chosen by the form's arithmetic alone: positions did not place them"
 
 
 def _vector(placement: tuple[int, ...], values: list[Decimal | None], width: int) -> tuple[Decimal, ...]:

@@ -92,6 +92,13 @@ def read_labelled_table(rows: list[list[Cell]], form_rows: tuple[FormRow, ...]) 
                 _read_values(form_row, values, reading)
                 pointer += offset + 1
                 break
+        else:
+            # The form prints each row once: a read row's label again with numbers means lines
+            # were repeated or spliced, and which copy is true cannot be known.
+            again = [r for r in form_rows[:pointer] if _matches(r, last, whole)]
+            if again and any(c.text.strip() for c in values):
+                reading.problems.append(f"{again[0].table_code} row {again[0].label}: appears again at line "
+                                        f"{labels[-1].line}")
     return reading
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
 import regex
 
@@ -16,12 +17,19 @@ _NUMBER = regex.compile(
 
 
 def is_value_text(text: str) -> bool:
-    folded = squeeze(text)
-    return bool(_ZERO.match(folded) or _NUMBER.match(folded))
+    return _classify(text) is not None
 
 
 def parse_value(text: str) -> Decimal | None:
     """The number a cell states, or None if its text is not a number or a zero placeholder."""
+    return _classify(text)
+
+
+# Every cell is classified (label or value) and then parsed, and the same few thousand texts
+# (`0`, `1`, the form's labels) recur in every report: each distinct text is read once per
+# process. Decimal is immutable, so sharing one value between cells is safe.
+@lru_cache(maxsize=1 << 16)
+def _classify(text: str) -> Decimal | None:
     folded = squeeze(text)
     if _ZERO.match(folded):
         return Decimal(0)

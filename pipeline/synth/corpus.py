@@ -84,16 +84,11 @@ def build(options: Options) -> list[tuple[Report, str, list[plants.Violation]]]:
 
 
 def expected_status(report: Report, rendering: str) -> str:
-    """pdftotext -raw loses where blank cells were: a row with a gap and a non-zero number has
-    several readings, so that report cannot be complete (FORM.md "Blank, dash and placeholder cells")."""
+    """pdftotext -raw keeps no trace of where blank cells were, so a report with any blank cell
+    cannot be complete there (FORM.md "Blank, dash and placeholder cells")."""
     if rendering != "pdf-raw":
         return "ok"
-    rows: dict[tuple[str, str], list[tuple[str, Decimal]]] = {}
-    for key in expected_keys(report.form_version):
-        row = (key[0], key[1]) if key[0] == "requests" else (key[0], key[0])
-        rows.setdefault(row, []).append((report.cells[key], report.values[key]))
-    gappy = any(any(t == "" for t, _ in cells) and any(v for _, v in cells) for cells in rows.values())
-    return "incomplete" if gappy else "ok"
+    return "incomplete" if any(report.cells[key] == "" for key in expected_keys(report.form_version)) else "ok"
 
 
 def _encode(rng: random.Random, text: str) -> bytes:

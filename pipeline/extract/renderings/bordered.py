@@ -12,6 +12,7 @@ from __future__ import annotations
 import regex
 
 from pipeline.extract.model import Cell
+from pipeline.extract.values import is_value_text
 
 _BOX_BAR = regex.compile(r"[│┃|]")
 _RULE = regex.compile(r"[─━═┼├┤┬┴┌┐└┘]|^\s*\+[-=+:]+\+?\s*$|^\s*[-:]+(?:\|[-:]+)+\s*$|^\s*-{3,}\s*$")
@@ -36,6 +37,14 @@ def _cells(line: str, outer: bool) -> list[str]:
     return [p.strip() for p in parts]
 
 
+def _join(pieces: list[str]) -> str:
+    """A wrapped label joins without spaces; numbers on two lines of one cell are not one number
+    (a repeated line, say), so they stay apart and the cell reads as no number."""
+    if sum(1 for p in pieces if is_value_text(p)) > 1:
+        return " ".join(pieces)
+    return "".join(pieces)
+
+
 def rows(lines: list[str], start: int, end: int) -> list[list[Cell]]:
     outer = _has_outer_border(lines[start:end])
     out: list[list[Cell]] = []
@@ -48,7 +57,7 @@ def rows(lines: list[str], start: int, end: int) -> list[list[Cell]]:
         runs = [group] if len(widths) == 1 else [[g] for g in group]
         for run in runs:
             first = run[0][0]
-            joined = ["".join(cells[i] for _, cells in run if cells[i]) for i in range(len(run[0][1]))]
+            joined = [_join([cells[i] for _, cells in run if cells[i]]) for i in range(len(run[0][1]))]
             out.append([Cell(text, first + 1) for text in joined])
         group.clear()
 

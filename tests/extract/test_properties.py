@@ -1,0 +1,87 @@
+"""Property tests: any synthetic report, in any rendering, extracts to the facts it was written
+with; and damage never crashes extraction nor passes off changed numbers as ok."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from renderings_corpus import MANIFEST, report_bytes
+
+from pipeline.extract.report import extract_bytes
+from pipeline.synth import convert, corpus, render_docx, render_html
+from pipeline.text.decode import decode
+
+# External converters cost a second or more per report; LibreOffice several.
+_EXAMPLES = {"docx-text": 30, "pdf-layout": 3, "pdf-raw": 3}
+
+
+def _render(report, rendering: str, rng: random.Random) -> bytes:
+    if rendering == "docx-text":
+        return render_docx.render(report, rng).encode("utf-8")
+    html = render_html.render(report)
+    if rendering in convert.HTML_RENDERINGS:
+        return convert.from_html(rendering, html).encode("utf-8")
+    (pdf,) = convert.pdfs_from_html({"r": html}).values()
+    return convert.text_from_pdf(rendering, pdf).encode("utf-8")
+
+
+def _facts(result) -> dict[tuple, object]:
+    return {(f.table_code, f.row_code, f.applicant_class): f.value for f in result.facts}
+
+
+@pytest.mark.parametrize("rendering", corpus.RENDERINGS)
+def test_render_then_extract_gives_the_written_facts(rendering):
+    why = convert.missing(rendering)
+    if why:
+        pytest.skip(f"converter not installed: {why}")
+
+    @settings(max_examples=_EXAMPLES.get(rendering, 6), deadline=None,
+              suppress_health_check=[HealthCheck.too_slow])
+    @given(seed=st.integers(0, 10**6), form=st.sampled_from(("2019", "2021")))
+    def check(seed, form):
+        ((report, _, _),) = corpus.build(corpus.Options(1, seed, (rendering,), form, 1, ()))
+        result = extract_bytes(_render(report, rendering, random.Random(seed)))
+        written = {k: v for k, v in report.values.items()}
+        got = _facts(result)
+        assert result.status == corpus.expected_status(report, rendering) or rendering == "pdf-layout", result.message
+        if result.status == "ok":
+            assert got == written
+        else:
+            assert all(written[k] == v for k, v in got.items())
+            assert result.message
+
+    check()
+
+
+def _damage(text: str, how: str, a: int, b: int) -> bytes:
+    lines = text.split("\n")
+    i, j = sorted((a % len(lines), b % len(lines)))
+    if how == "truncate":
+        return text[: a % len(text)].encode("utf-8")
+    if how == "drop_line":
+        return "\n".join(lines[:i] + lines[i + 1 :]).encode("utf-8")
+    if how == "duplicate_lines":
+        return "\n".join(lines[: j + 1] + lines[i : j + 1] + lines[j + 1 :]).encode("utf-8")
+    if how == "gbk_as_latin1":
+        return text.encode("gb18030").decode("latin-1").encode("utf-8")
+    return text.encode("utf-16-le")  # no BOM
+
+
+@settings(max_examples=300, deadline=None)
+@given(entry=st.sampled_from(MANIFEST),
+       how=st.sampled_from(("truncate", "drop_line", "duplicate_lines", "gbk_as_latin1", "utf16_without_bom")),
+       a=st.integers(0, 10**6), b=st.integers(0, 10**6))
+def test_damaged_reports_never_pass_changed_numbers_as_ok(entry, how, a, b):
+    original = report_bytes(entry["source_file"])
+    intact = extract_bytes(original)
+    text = decode(original).text
+    assert text is not None
+    result = extract_bytes(_damage(text, how, a, b))
+    assert result.status in ("ok", "incomplete", "rejected")
+    if result.status == "ok":
+        assert _facts(result) == _facts(intact)
+    if result.status != "rejected":
+        assert all(f.value >= 0 or f.row_code.endswith(".change") for f in result.facts)

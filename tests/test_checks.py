@@ -173,3 +173,22 @@ def test_xxgk_checks_command(planted, quiet, tmp_path):
     assert xxgk("checks", "--warehouse", str(quiet[0]), "--fail-on", "warning", check=False).returncode == 1
     missing = xxgk("checks", "--warehouse", str(tmp_path / "none.duckdb"), check=False)
     assert missing.returncode == 2 and "no warehouse" in missing.stderr
+
+
+def test_dagster_check_results_are_warnings_with_count_and_sample(planted, tmp_path):
+    import dagster as dg
+
+    from pipeline.defs.checks import rule_checks
+    from pipeline.defs.resources import Warehouse
+
+    by_name = {next(iter(c.check_specs)).name: c for c in rule_checks}
+    assert set(by_name) == set(RULES)
+    assert all(not spec.blocking for c in rule_checks for spec in c.check_specs)
+    result = by_name["balance"](warehouse=Warehouse(path=str(planted[0])))
+    assert (result.passed, result.severity) == (False, dg.AssetCheckSeverity.WARN)
+    assert result.metadata["failing_rows"].value == 2
+    assert "测试区平衡局" in result.metadata["sample"].value
+    # a check that cannot run (here: no such view) raises, which fails the run
+    duckdb.connect(str(tmp_path / "empty.duckdb")).close()
+    with pytest.raises(duckdb.CatalogException):
+        by_name["balance"](warehouse=Warehouse(path=str(tmp_path / "empty.duckdb")))

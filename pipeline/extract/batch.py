@@ -167,23 +167,35 @@ def _frames(raw_dir: Path, files: Iterable[str]) -> tuple[pl.DataFrame, pl.DataF
                 "fact_count": len(ex.facts),
             }
         )
-        for f in ex.facts:
-            facts["report_id"].append(rid)
-            facts["table_code"].append(f.table_code)
-            facts["row_code"].append(f.row_code)
-            facts["applicant_class"].append(f.applicant_class)
-            facts["value"].append(f.value)
-            facts["source_line"].append(f.source_line)
-            facts["raw_text"].append(f.raw_text)
-            facts["doubt"].append(f.doubt)
+        if ex.facts:
+            facts["report_id"].extend([rid] * len(ex.facts))
+            for k in _FACT_FIELDS:
+                facts[k].extend([getattr(f, k) for f in ex.facts])
         for n in ex.narrative:
             for k in NARRATIVE_SCHEMA:
                 narrative[k].append(rid if k == "report_id" else getattr(n, k))
     return (
         pl.DataFrame(reports, schema=REPORT_SCHEMA),
-        pl.DataFrame(facts, schema=FACT_SCHEMA),
-        pl.DataFrame(narrative, schema=NARRATIVE_SCHEMA),
+        _frame(facts, FACT_SCHEMA),
+        _frame(narrative, NARRATIVE_SCHEMA),
     )
+
+
+_FACT_FIELDS = tuple(k for k in FACT_SCHEMA if k != "report_id")
+
+
+def _frame(columns: dict[str, list], schema: dict) -> pl.DataFrame:
+    """Columns → a frame. Decimal columns go through their exact text (`format(v, "f")`) and
+    polars' string → decimal cast, which gives the same values as building them from Decimal
+    objects and is several times faster."""
+    series = []
+    for name, dtype in schema.items():
+        if isinstance(dtype, pl.Decimal):
+            text = pl.Series(name, [None if v is None else format(v, "f") for v in columns[name]], dtype=pl.String)
+            series.append(text.cast(dtype))
+        else:
+            series.append(pl.Series(name, columns[name], dtype=dtype))
+    return pl.DataFrame(series)
 
 
 def _extract_batch(args: tuple[str, list[str], str, int]) -> tuple[int, int]:

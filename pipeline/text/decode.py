@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 
 # Reports are tens of kilobytes; anything this large is a log or a dump, and
@@ -19,6 +20,8 @@ _SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"\x1f\x8b", "a gzip archive: unpack it first"),
     (b"{\\rtf", "an RTF document: save it as plain text first"),
 )
+
+_HAN = re.compile("[\u4e00-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -81,15 +84,12 @@ def _utf16_without_bom(data: bytes) -> Decoded | None:
 def _misread(text: str, sample: int = 20_000) -> bool:
     """GB18030 decodes almost any bytes, so text in another encoding comes out as rare characters.
     Reports use the common characters of GB2312 almost exclusively."""
-    han = [ch for ch in text[:sample] if "\u4e00" <= ch <= "\u9fff"]
+    han = _HAN.findall(text[:sample])
     if len(han) < 20:
         return False
-    rare = 0
-    for ch in han:
-        try:
-            ch.encode("gb2312")
-        except UnicodeEncodeError:
-            rare += 1
+    # GB2312 encodes a character as two bytes from 0xA1 up, so only a character it lacks
+    # becomes `?` (0x3F): one encode of all of them counts the rare ones.
+    rare = "".join(han).encode("gb2312", errors="replace").count(b"?")
     return rare > 0.3 * len(han)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 import regex
 
@@ -16,6 +17,9 @@ def split_lines(text: str) -> list[str]:
     return [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
 
 
+# Form labels, headings and common cells recur in every report, so each distinct string is
+# folded once per process (a report's prose lines are new, and cost what they did).
+@lru_cache(maxsize=1 << 16)
 def fold(s: str) -> str:
     """Compatibility-fold and drop all white space: full-width digits become ASCII,
     （一） becomes (一), and `2024 年` and `2024年` compare equal."""

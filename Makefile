@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DAGSTER_HOME := $(CURDIR)
 
-.PHONY: run test dev clean
+.PHONY: run test dev bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,5 +24,10 @@ test: $(BIN)/.installed
 dev: $(BIN)/.installed
 	$(BIN)/dagster dev -h 127.0.0.1 -p 3000
 
+## Time full, unchanged and one-file-changed runs on 2,000 varied copies of the bundled reports
+bench: $(BIN)/.installed
+	$(BIN)/python tests/bench_incremental.py 2000
+
 clean:
-	rm -rf $(VENV) .dagster data/warehouse/xxgk.duckdb* data/warehouse/.xxgk.duckdb.work
+	rm -rf $(VENV) .dagster data/warehouse/xxgk.duckdb* data/warehouse/.xxgk.duckdb.work \
+		data/warehouse/parquet data/warehouse/.parquet*

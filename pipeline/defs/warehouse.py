@@ -68,9 +68,10 @@ def _model_asset(model: SqlModel) -> dg.AssetsDefinition:
             return dg.MaterializeResult(metadata={"unchanged": True})
         with warehouse.files.building() as con:
             rows = materialize(con, model)
-        return dg.MaterializeResult(
-            metadata={"rows": rows, "materialized_as": model.kind.lower(), "sql": dg.MetadataValue.md(f"```sql\n{model.sql}\n```")}
-        )
+        metadata = {"materialized_as": model.kind.lower(), "sql": dg.MetadataValue.md(f"```sql\n{model.sql}\n```")}
+        if rows is not None:  # views are not counted: that would compute them on every run
+            metadata["rows"] = rows
+        return dg.MaterializeResult(metadata=metadata)
 
     return _build
 

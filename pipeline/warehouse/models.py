@@ -62,8 +62,9 @@ def load_tables(sql_dir: Path = SQL_DIR) -> tuple[str, ...]:
     return tuple(p.stem for p in sorted((sql_dir / "load").glob("*.sql")))
 
 
-def materialize(con: duckdb.DuckDBPyConnection, model: SqlModel) -> int:
+def materialize(con: duckdb.DuckDBPyConnection, model: SqlModel) -> int | None:
+    """Create the table or view; a table's row count (a view's would mean computing it: None)."""
     # The name comes from our own file name, checked above; no report data is in this text.
     con.execute(f"CREATE OR REPLACE {model.kind} {model.name} AS\n{model.sql}")
-    return con.table(model.name).shape[0]
+    return con.table(model.name).shape[0] if model.kind == "TABLE" else None
 

@@ -72,12 +72,14 @@ def violations(form_version: str, values: dict[Key, Decimal], stated_new: Decima
         summed = sum((v(code, cls) for code in results), Decimal(0))
         if summed != v("result.total", cls):
             found.append(Violation("result_total", "requests", "result.total", cls, summed, v("result.total", cls)))
-        forward = v("new_received", cls) + v("carried_over", cls) - v("result.total", cls)
-        if forward != v("carried_forward", cls):
-            found.append(Violation("balance", "requests", "carried_forward", cls, forward, v("carried_forward", cls)))
+        # Rule 1 is checked on the 办理结果总计 cell: expected = new + carried over − carried forward.
+        handled = v("new_received", cls) + v("carried_over", cls) - v("carried_forward", cls)
+        if handled != v("result.total", cls):
+            found.append(Violation("balance", "requests", "result.total", cls, handled, v("result.total", cls)))
         if previous_forward is not None and previous_forward[cls] != v("carried_over", cls):
             found.append(Violation("carryover", "requests", "carried_over", cls, previous_forward[cls],
                                    v("carried_over", cls)))
     if stated_new != v("new_received", "total"):
-        found.append(Violation("narrative", "requests", "new_received", "total", v("new_received", "total"), stated_new))
+        # Expected is what the prose states, actual what the table cell says.
+        found.append(Violation("narrative", "requests", "new_received", "total", stated_new, v("new_received", "total")))
     return found

@@ -17,7 +17,7 @@ from itertools import combinations
 
 from pipeline.extract.model import Fact
 from pipeline.extract.renderings.spaced import NUMBERING, TextLine, Word
-from pipeline.extract.tables import TableReading
+from pipeline.extract.tables import TableReading, flag_repeated, flag_value_rows
 from pipeline.extract.values import parse_value
 from pipeline.form.codebook import FormRow
 from pipeline.text.normalize import fold
@@ -88,9 +88,32 @@ def read_rows(lines: list[TextLine], form_rows: tuple[FormRow, ...], aligned: bo
         start = found.last + 1
     for k, anchor in enumerate(anchors):
         end = anchors[k + 1].first if k + 1 < len(anchors) else len(lines)
+        if _repeated(lines, anchor.last + 1, end, tuple(a.row for a in anchors[: k + 1]), reading):
+            continue
         value_lines = [t for t in lines[anchor.first : end] if t.values]
         _read_row(anchor, lines, value_lines, aligned, reading, end)
     return reading
+
+
+def _repeated(lines: list[TextLine], start: int, end: int, read: tuple[FormRow, ...], reading: TableReading) -> bool:
+    """Whether a row already read stands again, with numbers, between this row's label and the
+    next row's: its numbers would otherwise pass for this row's (tables.flag_repeated)."""
+    for i in range(start, end):
+        if not lines[i].label:
+            continue
+        numbers = lines[i].values or any(t.values for t in _until_label(lines, i + 1, end))
+        if numbers and flag_repeated(read, lines[i].label, lines[i].label, lines[i].number, reading):
+            return True
+    return False
+
+
+def _until_label(lines: list[TextLine], start: int, end: int) -> list[TextLine]:
+    out = []
+    for t in lines[start:end]:
+        if t.label:
+            break
+        out.append(t)
+    return out
 
 
 def read_value_row(lines: list[TextLine], form_row: FormRow, aligned: bool) -> TableReading:
@@ -99,9 +122,8 @@ def read_value_row(lines: list[TextLine], form_row: FormRow, aligned: bool) -> T
     reading = TableReading()
     header_end = max((k for k, t in enumerate(lines) if "总计" in t.label or "审结" in t.label), default=-1)
     rows = [t for t in lines[header_end + 1 :] if t.values and not t.label]
-    if len(rows) > 1:
-        reading.problems.append(f"{form_row.table_code}: numbers on {len(rows)} lines below the header "
-                                f"({', '.join(str(t.number) for t in rows)}), where the form has one row")
+    if flag_value_rows(form_row, [t.number for t in rows], reading):
+        pass
     elif rows:
         columns = _header_columns(lines, len(form_row.cells)) if aligned else None
         _place(form_row, rows[0], lines, aligned, reading, columns)

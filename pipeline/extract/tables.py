@@ -93,23 +93,42 @@ def read_labelled_table(rows: list[list[Cell]], form_rows: tuple[FormRow, ...]) 
                 pointer += offset + 1
                 break
         else:
-            # The form prints each row once: a read row's label again with numbers means lines
-            # were repeated or spliced, and which copy is true cannot be known.
-            again = [r for r in form_rows[:pointer] if _matches(r, last, whole)]
-            if again and any(c.text.strip() for c in values):
-                reading.problems.append(f"{again[0].table_code} row {again[0].label}: appears again at line "
-                                        f"{labels[-1].line}")
+            if any(c.text.strip() for c in values):
+                flag_repeated(form_rows[:pointer], last, whole, labels[-1].line, reading)
     return reading
+
+
+def flag_repeated(read: tuple[FormRow, ...], last: str, whole: str, line: int, reading: TableReading) -> bool:
+    """The form prints each row once: the label of a row already read standing again with numbers
+    means lines were repeated or spliced, and which copy is true cannot be known. Every reader (table
+    cells here, aligned text in `pipeline.extract.stream`) calls this for a labelled line with
+    numbers that no row of its walk took."""
+    again = next((r for r in read if _matches(r, last, whole)), None)
+    if again is None:
+        return False
+    reading.problems.append(f"{again.table_code} row {again.label}: appears again at line {line}")
+    return True
 
 
 def read_value_row_table(rows: list[list[Cell]], form_row: FormRow) -> TableReading:
     """Section 四: its header rows are all labels, its body one row of fifteen numbers."""
     reading = TableReading()
-    for row in rows:
-        labels, values = _split(row)
-        if labels or not values:
-            continue
-        _read_values(form_row, values, reading)
+    bodies = [values for labels, values in map(_split, rows) if not labels and values]
+    filled = [values for values in bodies if any(c.text.strip() for c in values)]
+    if flag_value_rows(form_row, [values[0].line for values in filled], reading):
+        return reading
+    if bodies:
+        _read_values(form_row, bodies[0], reading)
         return reading
     reading.problems.append(f"{form_row.table_code}: the row of {len(form_row.cells)} numbers was not found")
     return reading
+
+
+def flag_value_rows(form_row: FormRow, lines: list[int], reading: TableReading) -> bool:
+    """Section 四 has one row of numbers: more rows of numbers below its header mean lines were
+    repeated or spliced, and which is the table's cannot be known (every reader calls this)."""
+    if len(lines) <= 1:
+        return False
+    reading.problems.append(f"{form_row.table_code}: numbers on {len(lines)} lines below the header "
+                            f"({', '.join(map(str, lines))}), where the form has one row")
+    return True

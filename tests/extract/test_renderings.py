@@ -57,3 +57,17 @@ def test_zero_placeholders_keep_their_text():
         if entry["rendering"] != "pdf-raw":
             raw_texts |= {f.raw_text for f in extract_bytes(report_bytes(entry["source_file"])).facts if not f.value}
     assert "0" in raw_texts and raw_texts - {"0"} and raw_texts <= {"0", "", "—", "-", "/", "无"}
+
+
+def test_aligned_text_flags_a_row_that_appears_again():
+    """A copy of 重复申请's line below a row of blank cells (公开出版物) would otherwise be read as
+    that row's numbers; the stream reader flags it as tables.py does for cells."""
+    lines = report_bytes("0003_lynx.txt").decode("utf-8").split("\n")
+    (dup,) = [i for i, line in enumerate(lines) if "2.重复申请" in line]
+    (blank,) = [i for i, line in enumerate(lines) if "3.要求提供公开出版物" in line]
+    lines[blank] = lines[blank].split("物")[0] + "物"
+    lines.insert(blank + 1, lines[dup])
+    result = extract_bytes("\n".join(lines).encode("utf-8"))
+    assert result.status == "incomplete"
+    assert f"requests row 重复申请: appears again at line {blank + 2}" in result.message
+    assert ("requests", "result.not_processed.publication", "total") not in _facts(result)

@@ -64,16 +64,30 @@ def _run_logs(home: Path) -> set[Path]:
     return {p for p in (home / "history" / "runs").glob("*-*.db")}
 
 
-def _steps(db: Path) -> list[tuple[str, str]]:
-    """(event type, step) of every step start and success so far; [] while the file is busy."""
-    try:
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.05) as con:
-            return con.execute(
-                "SELECT dagster_event_type, step_key FROM event_logs "
-                "WHERE dagster_event_type IN ('STEP_START', 'STEP_SUCCESS') ORDER BY id"
+class _EventLog:
+    """The step starts and successes of one run, read from its SQLite event log as they come."""
+
+    def __init__(self, db: Path):
+        self.db, self.con, self.last_id, self.events = db, None, 0, []
+
+    def poll(self) -> list[tuple[str, str]]:
+        try:
+            self.con = self.con or sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=0.05)
+            rows = self.con.execute(
+                "SELECT id, dagster_event_type, step_key FROM event_logs WHERE id > ? "
+                "AND dagster_event_type IN ('STEP_START', 'STEP_SUCCESS') ORDER BY id",
+                [self.last_id],
             ).fetchall()
-    except sqlite3.Error:
-        return []
+        except sqlite3.Error:  # not created yet, or busy: try again on the next poll
+            return self.events
+        for id_, kind, step in rows:
+            self.last_id = id_
+            self.events.append((kind, step))
+        return self.events
+
+    def close(self) -> None:
+        if self.con:
+            self.con.close()
 
 
 def _kill_during(raw: Path, warehouse: Path, home: Path, steps: set[str], delay: float) -> str:
@@ -81,16 +95,18 @@ def _kill_during(raw: Path, warehouse: Path, home: Path, steps: set[str], delay:
     before = _run_logs(home)
     proc = _start(raw, warehouse, home)
     deadline = time.monotonic() + 120
-    db = None
+    log = None
     try:
         while time.monotonic() < deadline:
             if proc.poll() is not None:
                 pytest.fail(f"the run ended before any of {sorted(steps)} started: {proc.stderr.read()}")
-            db = db or next(iter(_run_logs(home) - before), None)
-            if db and any(kind == "STEP_START" and step in steps for kind, step in _steps(db)):
+            if log is None:
+                db = next(iter(_run_logs(home) - before), None)
+                log = _EventLog(db) if db else None
+            if log and any(kind == "STEP_START" and step in steps for kind, step in log.poll()):
                 time.sleep(delay)
                 break
-            time.sleep(0.002)
+            time.sleep(0.005)
         else:
             pytest.fail(f"none of {sorted(steps)} started within two minutes")
     finally:
@@ -100,7 +116,8 @@ def _kill_during(raw: Path, warehouse: Path, home: Path, steps: set[str], delay:
             pass
         proc.communicate()
     assert proc.returncode == -signal.SIGKILL, "the run finished before it could be killed"
-    events = _steps(db)
+    events = log.poll()
+    log.close()
     started = [step for kind, step in events if kind == "STEP_START"]
     finished = {step for kind, step in events if kind == "STEP_SUCCESS"}
     assert started and started[-1] not in finished, f"killed between steps, after {started[-1:]}"

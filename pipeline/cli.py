@@ -10,7 +10,7 @@ import os
 import sys
 from pathlib import Path
 
-from pipeline.extract.batch import extract_path
+from pipeline.extract.batch import extract_path, shown_name
 from pipeline.extract.values import format_value
 from pipeline.synth.cli import add_accuracy_parser, add_synth_parser
 
@@ -82,8 +82,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
     if writer:
         writer.writerow(EXTRACT_COLUMNS)
     first_with: dict[str, str] = {}  # sha256 → the first file given with those bytes
-    for name in args.files:
-        sha, ex = extract_path(Path(name))
+    for arg in args.files:
+        sha, ex = extract_path(Path(arg))
+        name = shown_name(arg)  # a name that is not UTF-8 is written with \xNN escapes
         if sha != EMPTY_SHA256 and sha in first_with:
             # As in the warehouse: a byte-identical copy's facts are written once.
             print(f"{name}: duplicate: byte-identical copy of {first_with[sha]}; its facts are written once, from that file", file=sys.stderr)

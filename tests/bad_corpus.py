@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 
 from conftest import EDITED, RAW, ROOT, xxgk
+from pipeline.extract.batch import shown_name
 from pipeline.extract.values import format_value
 
 BAD = ROOT / "tests" / "fixtures" / "bad"
@@ -56,6 +57,10 @@ def _read_fails_as_root(path: Path) -> bool:
 
 TRUNCATE_AT = len(TONGZHOU.read_bytes()) * 3 // 5  # inside section 三, possibly inside a character
 NAMES = {"report with spaces.txt": "1.5", "it's \"quoted\"; a (copy).txt": "2.5", "北京市通州区 2024年 报告.txt": "3.5"}
+# A Chinese name in GBK bytes, as unpacking a zip made on Windows leaves it: not UTF-8, so the name
+# is stored with its bytes escaped, and the report is read all the same.
+GBK_NAME = os.fsdecode("通州区报告.txt".encode("gbk"))
+GBK_SHOWN = shown_name(GBK_NAME)
 
 CASES: dict[str, Case] = {
     "empty": Case("empty.txt", "rejected", "empty file"),
@@ -77,6 +82,7 @@ CASES: dict[str, Case] = {
     "duplicate": Case("copies/004 again.txt", "duplicate", "byte-identical copy of 004_2b19c720d5f1c29d.txt"),
     "same_agency_year": Case("tongzhou_distinct.txt", "ok", None, 200),
     **{f"name_{i}": Case(name, "ok", None, 200) for i, name in enumerate(NAMES)},
+    "name_not_utf8": Case(GBK_SHOWN, "ok", "the file name is not UTF-8, so its undecodable bytes are shown as \\xNN (read as GBK it is '通州区报告.txt')", 200),
 }
 
 
@@ -111,6 +117,7 @@ def make_bad_inputs(raw: Path) -> None:
     shutil.copy(EDITED / "tongzhou_distinct.txt", raw / "tongzhou_distinct.txt")
     for name, fee in NAMES.items():
         (raw / name).write_bytes(_fee_variant(fee))
+    (raw / GBK_NAME).write_bytes(_fee_variant("6.5"))
 
 
 
@@ -160,8 +167,9 @@ def shared_run() -> SharedRun:
         rows = con.execute(f"SELECT {', '.join(columns)} FROM reports").fetchall()
     reports = {r[0]: dict(zip(columns, r)) for r in rows}
 
-    names = sorted(p.relative_to(raw).as_posix() for p in raw.rglob("*") if not (p.is_dir() and not p.is_symlink()))
-    cli = xxgk("extract", *[n for n in names if n != "linked folder"], cwd=raw, check=False)
+    on_disk = sorted(p.relative_to(raw).as_posix() for p in raw.rglob("*") if not (p.is_dir() and not p.is_symlink()))
+    cli = xxgk("extract", *[n for n in on_disk if n != "linked folder"], cwd=raw, check=False)
+    names = [shown_name(n) for n in on_disk]
     stderr = {}
     for line in cli.stderr.splitlines():
         name = next((n for n in names if line.startswith(n + ": ")), None)

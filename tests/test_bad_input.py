@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from bad_corpus import CASES, HUGE, NAMES, TONGZHOU, TRUNCATE_AT, WRITE_ONLY, facts_of, shared_run
+from bad_corpus import CASES, GBK_SHOWN, HUGE, NAMES, _fee_variant, TONGZHOU, TRUNCATE_AT, WRITE_ONLY, facts_of, shared_run
 from conftest import RAW, golden_facts
 from pipeline.extract.batch import extract_path, read_file
 from pipeline.extract.values import format_value
@@ -114,6 +114,16 @@ def test_names_with_spaces_quotes_and_chinese_are_stored_verbatim(bad_run):
         assert reports[name]["source_file"] == name
         expected = [(t, c, a, fee if c == "fees.amount_10k_yuan" else v, line) for t, c, a, v, line in _golden(TONGZHOU.stem)]
         assert facts_of(warehouse, name) == expected
+
+
+def test_a_name_that_is_not_utf8_is_escaped_and_its_report_read(bad_run):
+    warehouse, reports, _ = bad_run
+    # Bytes that are not UTF-8 become \xNN (a pair that happens to be UTF-8, 0xCD 0xA8, stays a letter).
+    assert GBK_SHOWN == "\u0368" + r"\xd6\xdd\xc7\xf8\xb1\xa8\xb8\xe6.txt"
+    row = reports[GBK_SHOWN]
+    assert row["bytes"] == len(_fee_variant("6.5"))
+    expected = [(t, c, a, "6.5" if c == "fees.amount_10k_yuan" else v, line) for t, c, a, v, line in _golden(TONGZHOU.stem)]
+    assert facts_of(warehouse, GBK_SHOWN) == expected
 
 
 def test_duplicate_points_at_the_first_copy_and_loads_nothing_twice(bad_run):

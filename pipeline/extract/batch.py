@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -79,9 +80,30 @@ def scan(raw_dir: Path) -> list[RawFile]:
                 st = path.stat()
             except OSError:
                 st = None
-            rel = path.relative_to(raw_dir).as_posix()
+            rel = shown_name(path.relative_to(raw_dir).as_posix())
             found.append(RawFile(rel, st.st_size if st else -1, st.st_mtime_ns if st else 0))
     return sorted(found, key=lambda f: f.source_file)
+
+
+def shown_name(name: str) -> str:
+    """A file name as text. A name that is not UTF-8 (GBK names unpacked from an archive made on
+    Windows, say) cannot be stored as text, so its undecodable bytes are written as \\xNN;
+    read_file turns them back into the bytes on disk."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
+_ESCAPED_BYTE = re.compile(rb"\\x([0-9a-f]{2})")
+
+
+def _on_disk(path: Path) -> Path:
+    """The path that shown_name's \\xNN escapes stand for, when the path as written does not exist."""
+    if "\\x" not in str(path) or os.path.lexists(path):
+        return path
+    return Path(os.fsdecode(_ESCAPED_BYTE.sub(lambda m: bytes([int(m[1], 16)]), os.fsencode(path))))
 
 
 def report_id(source_file: str, sha256: str) -> str:
@@ -115,6 +137,7 @@ def _too_large(size: int) -> str:
 def read_file(path: Path) -> tuple[bytes | None, str | None]:
     """The file's bytes, or why they were not read. Only regular files are opened (a named pipe
     would block the run), and the size is checked on the open file before anything is read."""
+    path = _on_disk(path)
     try:
         problem = _not_regular(path.stat().st_mode)
         if problem:
@@ -140,8 +163,16 @@ def extract_path(path: Path) -> tuple[str, Extraction]:
     """The file's sha256 (of what was read; empty when nothing could be) and its extraction."""
     data, problem = read_file(path)
     if data is None:
-        return hashlib.sha256(b"").hexdigest(), Extraction(status="rejected", problems=[problem or "unreadable"])
-    return hashlib.sha256(data).hexdigest(), extract_bytes(data)
+        sha, ex = hashlib.sha256(b"").hexdigest(), Extraction(status="rejected", problems=[problem or "unreadable"])
+    else:
+        sha, ex = hashlib.sha256(data).hexdigest(), extract_bytes(data)
+    if _on_disk(path) != path or shown_name(str(path)) != str(path):
+        name = os.fsencode(_on_disk(path).name)
+        ex.notes.append(
+            "the file name is not UTF-8, so its undecodable bytes are shown as \\xNN (read as GBK it is "
+            f"{name.decode('gb18030', 'replace')!r}); renaming the file in UTF-8 keeps it readable everywhere"
+        )
+    return sha, ex
 
 
 def _frames(raw_dir: Path, files: Iterable[str]) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
@@ -151,7 +182,8 @@ def _frames(raw_dir: Path, files: Iterable[str]) -> tuple[pl.DataFrame, pl.DataF
     for source_file in files:
         sha, ex = extract_path(raw_dir / source_file)
         rid = report_id(source_file, sha)
-        size = (raw_dir / source_file).stat().st_size if (raw_dir / source_file).is_file() else None
+        on_disk = _on_disk(raw_dir / source_file)
+        size = on_disk.stat().st_size if on_disk.is_file() else None
         reports.append(
             {
                 "report_id": rid,

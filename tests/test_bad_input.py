@@ -13,13 +13,14 @@ import resource
 import shutil
 import stat
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from bad_corpus import CASES, GBK_SHOWN, HUGE, NAMES, _fee_variant, TONGZHOU, TRUNCATE_AT, WRITE_ONLY, facts_of, shared_run
 from conftest import RAW, golden_facts
-from pipeline.extract.batch import extract_path, read_file
+from pipeline.extract.batch import extract_path, read_file, scan
 from pipeline.extract.values import format_value
 from pipeline.text.decode import MAX_REPORT_BYTES
 
@@ -143,26 +144,62 @@ def test_two_reports_for_the_same_agency_and_year_both_load(bad_run):
         assert facts_of(warehouse, name) == _golden(stem)
 
 
-def test_unreadable_regular_file_for_an_unprivileged_reader():
-    """chmod 000 on a regular file. Root reads it anyway, so as root the read is made as
-    `nobody` (effective uid only, restored at once), which the permission really stops."""
+@contextmanager
+def unprivileged_folder():
+    """A folder a permission can stop, and a way to read in it as a user it stops: as root
+    (where chmod 000 does not stop reads) the effective uid becomes `nobody`, restored at once."""
     folder = Path(tempfile.mkdtemp(prefix="xxgk-locked-"))
+    folder.chmod(0o755)
+    extract_path(TONGZHOU)  # imports done while we may still read the interpreter's own files
+
+    @contextmanager
+    def as_reader():
+        if os.geteuid() != 0:
+            yield
+            return
+        os.seteuid(65534)
+        try:
+            yield
+        finally:
+            os.seteuid(0)
+
     try:
-        folder.chmod(0o755)
+        yield folder, as_reader
+    finally:
+        for path in [folder, *folder.rglob("*")]:
+            path.chmod(0o755)
+        shutil.rmtree(folder)
+
+
+def test_unreadable_regular_file_for_an_unprivileged_reader():
+    """chmod 000 on a regular file, read by a user the permission really stops."""
+    with unprivileged_folder() as (folder, as_reader):
         locked = folder / "locked.txt"
         locked.write_bytes(TONGZHOU.read_bytes())
         locked.chmod(0)
-        if os.geteuid() == 0:
-            os.seteuid(65534)
-            try:
-                sha, ex = extract_path(locked)
-            finally:
-                os.seteuid(0)
-        else:
+        with as_reader():
             sha, ex = extract_path(locked)
         assert (ex.status, ex.message, ex.facts) == ("rejected", "unreadable: Permission denied", [])
-    finally:
-        shutil.rmtree(folder)
+
+
+def test_a_folder_that_cannot_be_listed_gets_a_row():
+    """Its reports cannot be read, but they do not vanish without a word; and a raw folder that
+    cannot be listed at all stops the run rather than publishing an empty warehouse."""
+    with unprivileged_folder() as (folder, as_reader):
+        shutil.copy(TONGZHOU, folder / "good.txt")
+        (folder / "closed").mkdir()
+        shutil.copy(TONGZHOU, folder / "closed" / "hidden from us.txt")
+        (folder / "closed").chmod(0)
+        with as_reader():
+            files = scan(folder)
+            rows = {f.source_file: extract_path(folder / f.source_file)[1] for f in files}
+        assert rows["good.txt"].status == "ok"
+        assert (rows["closed"].status, rows["closed"].message) == (
+            "rejected", "not read: a folder whose files cannot be listed (Permission denied), so none of them was read"
+        )
+        folder.chmod(0)
+        with as_reader(), pytest.raises(PermissionError):
+            scan(folder)
 
 
 def test_a_pipe_never_blocks_the_reader(tmp_path: Path):

@@ -67,9 +67,12 @@ class RawFile:
 def scan(raw_dir: Path) -> list[RawFile]:
     """Every non-hidden file under raw_dir, recursively, in a stable order. Broken or looping
     symlinks, named pipes, sockets, devices and links to folders (which are not followed) are
-    listed too, so they get a row saying what is wrong with them instead of vanishing."""
+    listed too, so they get a row saying what is wrong with them instead of vanishing, and so is
+    a folder that cannot be listed. If raw_dir itself cannot be listed, that is an error: an
+    empty listing would publish a warehouse without any report."""
     found: list[RawFile] = []
-    for dirpath, dirnames, filenames in os.walk(raw_dir):
+    unlisted: list[OSError] = []
+    for dirpath, dirnames, filenames in os.walk(raw_dir, onerror=unlisted.append):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         linked_dirs = [d for d in dirnames if (Path(dirpath) / d).is_symlink()]
         for name in filenames + linked_dirs:
@@ -82,6 +85,11 @@ def scan(raw_dir: Path) -> list[RawFile]:
                 st = None
             rel = shown_name(path.relative_to(raw_dir).as_posix())
             found.append(RawFile(rel, st.st_size if st else -1, st.st_mtime_ns if st else 0))
+    for err in unlisted:
+        folder = Path(err.filename)
+        if folder == raw_dir:
+            raise err
+        found.append(RawFile(shown_name(folder.relative_to(raw_dir).as_posix()), -1, 0))
     return sorted(found, key=lambda f: f.source_file)
 
 
@@ -120,7 +128,13 @@ _NOT_REGULAR = (
 )
 
 
-def _not_regular(mode: int) -> str | None:
+def _not_regular(mode: int, path: Path) -> str | None:
+    if stat.S_ISDIR(mode) and not path.is_symlink():
+        # scan lists a folder only when it could not list the files in it
+        try:
+            os.listdir(path)
+        except OSError as err:
+            return f"not read: a folder whose files cannot be listed ({err.strerror or err}), so none of them was read"
     for test, what in _NOT_REGULAR:
         if test(mode):
             return f"not read: {what}"
@@ -139,14 +153,14 @@ def read_file(path: Path) -> tuple[bytes | None, str | None]:
     would block the run), and the size is checked on the open file before anything is read."""
     path = _on_disk(path)
     try:
-        problem = _not_regular(path.stat().st_mode)
+        problem = _not_regular(path.stat().st_mode, path)
         if problem:
             return None, problem
         # O_NONBLOCK: if the path was swapped for a pipe since the stat, opening it must not hang.
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
         with os.fdopen(fd, "rb") as f:
             st = os.fstat(f.fileno())
-            problem = _not_regular(st.st_mode)
+            problem = _not_regular(st.st_mode, path)
             if problem:
                 return None, problem
             if st.st_size > MAX_REPORT_BYTES:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from conftest import ROOT
 from bad_corpus import SQL_CELL, SQL_FOLDER, SQL_NAME, SQL_TITLE_AGENCY, facts_of, shared_run
 from pipeline.warehouse.models import discover, load_tables
 
@@ -53,3 +54,12 @@ def test_sql_in_a_cell_is_only_a_cell_that_holds_no_number(run):
     facts = facts_of(run.warehouse, f"{SQL_FOLDER}/cell.txt")
     assert len(facts) == 199 and all(SQL_CELL not in str(f) for f in facts)
     assert "missing proactive cells: fees.amount_10k_yuan" in run.cli["stderr"][f"{SQL_FOLDER}/cell.txt"]
+
+
+def test_readers_connect_read_only():
+    """Only the build file under way is opened for writing; everything else that opens a DuckDB
+    file (summaries, checks, exports, readers of the published file) opens it read-only."""
+    for path in sorted((ROOT / "pipeline").rglob("*.py")):
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if "duckdb.connect(" in line and "read_only=True" not in line and "duckdb.connect()" not in line:
+                assert "self.build" in line, f"{path.relative_to(ROOT)}:{n} opens a DuckDB file for writing: {line.strip()}"

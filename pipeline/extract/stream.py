@@ -184,22 +184,29 @@ def _columns(lines: list[TextLine], line: TextLine, width: int) -> list[tuple[in
     """Where each column's numbers start on this page of the table, as (leftmost, rightmost) start.
 
     When the page's numbers start at exactly `width` distinct positions, those are the columns
-    (lynx). pdftotext shifts a column by a character or two between lines, so its looser groups
-    count only when a complete line confirms them; otherwise the nearest complete line of the page
-    shows the columns, and without one positions say nothing.
+    (lynx). pdftotext lays out each page afresh, strays the first column's numbers with their label
+    and shifts a column by a character or two between lines, so columns come from the page itself:
+    its looser groups count when a complete line confirms them; otherwise the nearest complete line
+    of the page shows the columns. Without one, the numbers that stand second or later on a line are
+    in the columns after the first, and when they fall into exactly that many groups, those are the
+    columns; the first column is what lies left of them (`_fits`). Otherwise positions say nothing.
     """
     page = [t for t in lines if t.page == line.page and len(t.values) >= 2]
-    exact = _groups(page, 0)
-    if len(exact) == width:
-        return exact
+    if not line.paged:
+        exact = _groups(page, 0)
+        if len(exact) == width:
+            return exact  # lynx places every column's numbers at one position
     full = [t for t in page if len(t.values) == width]
-    if not full:
+    if full:
+        loose = _groups(page, _SAME_COLUMN)
+        if len(loose) == width and all(a <= w.start <= b for t in full for w, (a, b) in zip(t.values, loose)):
+            return loose
+        nearest = min(full, key=lambda t: abs(t.number - line.number))
+        return [(w.start, w.start) for w in nearest.values]
+    later = _merge(sorted({w.start for t in page for w in t.values[1:]}), _SAME_COLUMN)
+    if not line.paged or len(later) != width - 1:
         return None
-    loose = _groups(page, _SAME_COLUMN)
-    if len(loose) == width and all(a <= w.start <= b for t in full for w, (a, b) in zip(t.values, loose)):
-        return loose
-    nearest = min(full, key=lambda t: abs(t.number - line.number))
-    return [(w.start, w.start) for w in nearest.values]
+    return [(later[0][0] - 2, later[0][0] - 2), *later]
 
 
 def _header_columns(lines: list[TextLine], width: int) -> list[tuple[int, int]] | None:
@@ -210,8 +217,12 @@ def _header_columns(lines: list[TextLine], width: int) -> list[tuple[int, int]] 
 
 
 def _groups(page: list[TextLine], tolerance: int) -> list[tuple[int, int]]:
+    return _merge(sorted({w.start for t in page for w in t.values}), tolerance)
+
+
+def _merge(starts: list[int], tolerance: int) -> list[tuple[int, int]]:
     groups: list[list[int]] = []
-    for x in sorted({w.start for t in page for w in t.values}):
+    for x in starts:
         if groups and x - groups[-1][-1] <= tolerance:
             groups[-1].append(x)
         else:
@@ -229,8 +240,7 @@ def _choose(row: FormRow, words: list[Word], values: list[Decimal | None],
         return None, None
     by_position: list[tuple[int, ...]] = []
     if columns is not None:
-        by_position = [c for c in candidates
-                       if all(columns[k][0] - 1 <= w.start <= columns[k][1] + 1 for w, k in zip(words, c))]
+        by_position = [c for c in candidates if all(_fits(columns, k, w.start) for w, k in zip(words, c))]
         if len(by_position) == 1:
             return by_position[0], None
         if by_position:
@@ -242,6 +252,16 @@ def _choose(row: FormRow, words: list[Word], values: list[Decimal | None],
     if by_position or not any(values):
         return adding_up[0], None
     return adding_up[0], "columns chosen by the form's arithmetic alone: positions did not place them"
+
+
+def _fits(columns: list[tuple[int, int]], k: int, start: int) -> bool:
+    """Whether a number starting at `start` sits in column k. pdftotext places a number that shares a
+    text fragment with the label beside it by the label's letters, so the first column's numbers
+    stray to the left (and right, up to the second column); a number left of the second column
+    can only be the first column's, since columns keep their order on a line."""
+    if k == 0 and len(columns) > 1:
+        return start < columns[1][0] - 1
+    return columns[k][0] - 1 <= start <= columns[k][1] + 1
 
 
 def _vector(placement: tuple[int, ...], values: list[Decimal | None], width: int) -> tuple[Decimal, ...]:

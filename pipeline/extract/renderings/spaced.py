@@ -34,6 +34,7 @@ class TextLine:
     values: tuple[Word, ...]
     labels: tuple[Word, ...] = ()
     ends_text: bool = False  # the file's last line with text: it may have been cut off
+    paged: bool = False  # the file has form feeds: pdftotext, which places each page's columns afresh
 
 
 def recognizes(lines: list[str]) -> bool:
@@ -44,12 +45,14 @@ def text_lines(lines: list[str], start: int, end: int) -> list[TextLine]:
     out = []
     page = 0
     last_text = max((i for i, line in enumerate(lines) if line.strip()), default=-1)
+    paged = any("\f" in line for line in lines)
     for i in range(start, end):
         page += lines[i].count("\f")
         words = [Word(m.group(), m.start(), m.end()) for m in _WORD.finditer(lines[i])]
         values = tuple(w for w in words if is_value_text(w.text))
         label = NUMBERING.sub("", fold("".join(w.text for w in words if not is_value_text(w.text))))
-        out.append(TextLine(i + 1, page, label, values, tuple(w for w in words if not is_value_text(w.text)), i == last_text))
+        out.append(TextLine(i + 1, page, label, values, tuple(w for w in words if not is_value_text(w.text)), i == last_text,
+                            paged))
     return out
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import is_dataclass, replace
 
 from pipeline.extract import renderings, stream
 from pipeline.extract.renderings import spaced
 from pipeline.extract.header import detect_form, read_header
-from pipeline.extract.model import Extraction
+from pipeline.extract.model import Extraction, Fact
 from pipeline.extract.narrative import narrative_figures
 from pipeline.extract.sections import section_spans
 from pipeline.extract.tables import TableReading, read_labelled_table, read_value_row_table
@@ -16,6 +17,7 @@ from pipeline.text.decode import decode
 from pipeline.text.normalize import fold, split_lines
 
 # A text is taken for a report only if it names the form's own tables.
+_CUT = "the text ends on this line: the file may be cut off in this row"
 _REPORT_MARKERS = ("本年新收政府信息公开申请数量", "政府信息公开申请", "行政复议", "主动公开")
 
 
@@ -58,8 +60,11 @@ def extract_text(text: str) -> Extraction:
     else:
         readings = _read_cells(renderings.RENDERINGS[rendering], lines, spans, form_version)
 
+    # A report ends with prose (sections 五 and 六): a cell on the file's last line of text means the
+    # file was cut off there, and that cell, or the blank cells after it, may have been cut.
+    last_text = max((i + 1 for i, line in enumerate(lines) if line.strip()), default=0)
     for reading in readings:
-        result.facts.extend(reading.facts)
+        result.facts.extend(f if f.source_line != last_text or f.doubt else _doubted(f) for f in reading.facts)
         result.problems.extend(reading.problems)
     _check_complete(result)
     return result
@@ -85,6 +90,10 @@ def _read_spaced(lines: list[str], spans: dict[str, tuple[int, int]], form_versi
     (appeals_row,) = rows_of(form_version, "appeals")
     readings.append(stream.read_value_row(spaced.text_lines(lines, *spans["appeals"]), appeals_row, aligned))
     return readings
+
+
+def _doubted(fact: Fact) -> Fact:
+    return replace(fact, doubt=_CUT) if is_dataclass(fact) else fact._replace(doubt=_CUT)
 
 
 def _check_complete(result: Extraction) -> None:

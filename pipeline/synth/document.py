@@ -51,6 +51,11 @@ def write_cells(rng: random.Random, report: Report) -> None:
         report.cells[key] = text
 
 
+def publication_line(report: Report) -> str:
+    """Published the January after the report year: a year on the page that is not the report's."""
+    return f"发布日期：{report.year + 1}-01-{20 + report.year % 10:02d}"
+
+
 def section_one(report: Report) -> list[str]:
     y, v = report.year, report.value
     return [

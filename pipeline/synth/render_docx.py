@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 
 from pipeline.synth import layout
-from pipeline.synth.document import Report, section_five, section_one, section_six
+from pipeline.synth.document import Report, publication_line, section_five, section_one, section_six
 
 _CN = "一二三四五六"
 _HEADINGS = ("总体情况", "主动公开政府信息情况", "收到和处理政府信息公开申请情况",
@@ -57,7 +57,7 @@ def render(report: Report, rng: random.Random) -> str:
         head = [f"{report.agency}{report.year}年政府信息公开", "工作年度报告"]
     else:
         head = [report.agency, "", f"{report.year}年政府信息公开工作年度报告"]
-    lines = ["", *head, "", "依据《中华人民共和国政府信息公开条例》第五十条规定，编制本报告。"]
+    lines = ["", publication_line(report), *head, "", "依据《中华人民共和国政府信息公开条例》第五十条规定，编制本报告。"]
     lines += [_heading(style, 0), *section_one(report), ""]
     for index, rows in ((1, layout.proactive(report)), (2, layout.requests(report)), (3, layout.appeals(report))):
         lines += [_heading(style, index), "", *_grid_lines(rows, rng, fullwidth), "", ""]

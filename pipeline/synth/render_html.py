@@ -6,7 +6,7 @@ from __future__ import annotations
 from html import escape
 
 from pipeline.synth import layout
-from pipeline.synth.document import Report, section_five, section_one, section_six
+from pipeline.synth.document import Report, publication_line, section_five, section_one, section_six
 
 
 def _table(rows: list[layout.Row]) -> str:
@@ -26,7 +26,10 @@ def render(report: Report) -> str:
     p = lambda text: f"<p>{escape(text)}</p>"  # noqa: E731
     title = f"{report.agency}{report.year}年政府信息公开工作年度报告"
     body = [
-        p(f"发布日期：{report.year + 1}-01-{20 + report.year % 10:02d}"),
+        # LibreOffice leaves the page's first element out of the PDF; an index number, which
+        # readers skip like the date, goes first so the date reaches the PDF renderings too.
+        p(f"索引号：{sum(map(ord, report.agency)) % 10**6:06d}/{report.year + 1}-00001"),
+        p(publication_line(report)),
         # LibreOffice's default heading font has no CJK glyphs and would drop the title from the PDF.
         f'<h1 style="font-family:\'Noto Sans CJK SC\'">{escape(title)}</h1>',
         p("依据《中华人民共和国政府信息公开条例》第五十条规定，编制本报告。"),

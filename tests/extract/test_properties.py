@@ -43,8 +43,13 @@ def test_render_then_extract_gives_the_written_facts(rendering):
     @given(seed=st.integers(0, 10**6), form=st.sampled_from(("2019", "2021")))
     def check(seed, form):
         ((report, _, _),) = corpus.build(corpus.Options(1, seed, (rendering,), form, 1, ()))
-        result = extract_bytes(_render(report, rendering, random.Random(seed)))
+        data = _render(report, rendering, random.Random(seed))
+        result = extract_bytes(data)
         written = {k: v for k, v in report.values.items()}
+        # Every rendering, PDFs included, keeps the publication date, dated the following year;
+        # the report year is the title's.
+        assert f"发布日期：{report.year + 1}-" in decode(data).text
+        assert (result.agency, result.year, result.form_version) == (report.agency, report.year, form)
         got = _facts(result)
         assert result.status == corpus.expected_status(report, rendering) or rendering == "pdf-layout", result.message
         if result.status == "ok":

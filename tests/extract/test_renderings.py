@@ -10,6 +10,7 @@ from renderings_corpus import truth as read_truth
 from pipeline.extract.report import extract_bytes
 from pipeline.extract.values import format_value
 from pipeline.form.codebook import form_rows
+from pipeline.text.decode import decode
 
 TRUTH = read_truth()
 
@@ -71,3 +72,12 @@ def test_aligned_text_flags_a_row_that_appears_again():
     assert result.status == "incomplete"
     assert f"requests row 重复申请: appears again at line {blank + 2}" in result.message
     assert ("requests", "result.not_processed.publication", "total") not in _facts(result)
+
+
+def test_every_rendering_states_a_publication_date_that_is_not_the_report_year():
+    """PDFs included (LibreOffice drops the page's first element, so synth puts an index number
+    there): the year read is the title's, never the 发布日期's."""
+    for entry in MANIFEST:
+        text = decode(report_bytes(entry["source_file"])).text
+        assert f"发布日期：{int(entry['year']) + 1}-01-" in text, entry["source_file"]
+        assert extract_bytes(report_bytes(entry["source_file"])).year == int(entry["year"])

@@ -1,4 +1,5 @@
 import csv
+import os
 import shutil
 import subprocess
 import sys
@@ -11,6 +12,10 @@ RAW = ROOT / "data" / "raw"
 GOLDEN = ROOT / "tests" / "golden"
 EDITED = ROOT / "tests" / "fixtures" / "edited"
 BIN = Path(sys.executable).parent
+
+# `make test` runs beside `make run`, whose DAGSTER_HOME is the repository: runs started by tests
+# use a throwaway instance (or one a test makes itself), never the user's run history.
+os.environ.pop("DAGSTER_HOME", None)
 
 
 def golden_facts(name: str) -> list[tuple[str, str, str, str, int]]:

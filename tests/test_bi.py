@@ -1,7 +1,6 @@
 """Downstream access: a BI tool over SQLAlchemy (duckdb-engine, read-only) and the Parquet copy."""
 
 import io
-import os
 import shutil
 
 import duckdb
@@ -16,7 +15,6 @@ from pipeline.warehouse.models import discover
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):
-    os.environ.pop("DAGSTER_HOME", None)
     tmp = tmp_path_factory.mktemp("bi")
     raw = tmp / "raw"
     shutil.copytree(RAW, raw)

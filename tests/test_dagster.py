@@ -9,11 +9,9 @@ import socket
 import subprocess
 import time
 import urllib.request
-from pathlib import Path
 
 import dagster as dg
 import duckdb
-import pytest
 
 from conftest import BIN, RAW, ROOT
 from pipeline.defs.resources import Warehouse

@@ -164,7 +164,6 @@ def test_half_written_batches_of_a_killed_run_are_discarded(tmp_path):
 def runs(tmp_path_factory):
     from pipeline.run import run_pipeline
 
-    os.environ.pop("DAGSTER_HOME", None)
     tmp = tmp_path_factory.mktemp("incremental-run")
     raw = _raw(tmp)
     target = tmp / "w" / "xxgk.duckdb"

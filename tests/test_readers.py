@@ -26,7 +26,6 @@ def _real_duckdb_cli() -> str:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    os.environ.pop("DAGSTER_HOME", None)
     tmp = tmp_path_factory.mktemp("readers")
     raw = tmp / "raw"
     shutil.copytree(RAW, raw)

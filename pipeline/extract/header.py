@@ -7,8 +7,6 @@ from itertools import islice
 
 import regex
 
-from pipeline.text.normalize import fold
-
 _TITLE_TAIL = regex.compile(r"(?:政府)?信息公开(?:工作)?年度?报告")
 # The year in the title (`2024年`, `2024 年`, `2024年度`), never a publication date.
 _AGENCY_YEAR = regex.compile(r"^(?P<agency>.*?)(?:关于)?(?P<year>(?:19|20)\d{2})年度?(?P<rest>.*)$")

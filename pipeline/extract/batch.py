@@ -15,7 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipeline.extract.model import Extraction
+from pipeline.extract.model import Extraction, Fact
 from pipeline.extract.report import extract_bytes
 from pipeline.text.decode import MAX_REPORT_BYTES
 
@@ -215,8 +215,9 @@ def _frames(raw_dir: Path, files: Iterable[str]) -> tuple[pl.DataFrame, pl.DataF
         )
         if ex.facts:
             facts["report_id"].extend([rid] * len(ex.facts))
-            for k in _FACT_FIELDS:
-                facts[k].extend([getattr(f, k) for f in ex.facts])
+            # Facts are named tuples in FACT_SCHEMA's order after report_id: one transpose.
+            for k, column in zip(_FACT_FIELDS, zip(*ex.facts)):
+                facts[k].extend(column)
         for n in ex.narrative:
             for k in NARRATIVE_SCHEMA:
                 narrative[k].append(rid if k == "report_id" else getattr(n, k))
@@ -228,6 +229,7 @@ def _frames(raw_dir: Path, files: Iterable[str]) -> tuple[pl.DataFrame, pl.DataF
 
 
 _FACT_FIELDS = tuple(k for k in FACT_SCHEMA if k != "report_id")
+assert _FACT_FIELDS == Fact._fields, "FACT_SCHEMA's columns must follow Fact's fields"
 
 
 def _frame(columns: dict[str, list], schema: dict) -> pl.DataFrame:

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Cell:
+# Cell and Fact are named tuples rather than frozen dataclasses: a report makes hundreds of each,
+# and a frozen dataclass's __init__ costs several times a tuple's. Both stay immutable, hashable
+# and read by attribute name.
+class Cell(NamedTuple):
     """One table cell as the rendering delimits it. `line` is 1-based in the raw file."""
 
     text: str
     line: int
 
 
-@dataclass(frozen=True)
-class Fact:
+class Fact(NamedTuple):
     table_code: str
     row_code: str
     applicant_class: str | None

@@ -68,6 +68,7 @@ _PATTERNS: tuple[tuple[str, regex.Pattern, str | None, str | None, str | None], 
 _SENTENCE_PATTERNS = (
     ("fee_notice_amount_yuan", regex.compile(rf"发出收费通知的?件数[^。；;，,]*[，,]总金额(?:为|是)?{_AMOUNT}元")),
 )
+_DIGIT = regex.compile(r"\d")
 _CLAUSE = regex.compile(r"[^。；;，,：:!?！？]+")
 _SENTENCE = regex.compile(r"[^。；;!?！？]+")
 # Words before a keyword, within its clause, that make the count a part of the whole.
@@ -98,6 +99,8 @@ def narrative_figures(folded_lines: list[str]) -> list[NarrativeFigure]:
 
 
 def _line_figures(line: str, line_no: int) -> list[NarrativeFigure]:
+    if not _DIGIT.search(line):
+        return []  # every pattern reads a number
     figures = []
     for clause in _CLAUSE.findall(line):
         for kind, pattern, table, row, cls in _PATTERNS:

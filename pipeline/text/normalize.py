@@ -12,7 +12,9 @@ _SPACE = regex.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
 
 def split_lines(text: str) -> list[str]:
     """Lines as a user counts them in the raw file (CRLF, LF, or bare CR)."""
-    if "\n" not in text and "\r" in text:
+    if "\r" not in text:
+        return text.split("\n")
+    if "\n" not in text:
         return text.split("\r")
     return [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
 

@@ -16,6 +16,16 @@ _HEADINGS = {
 # Markdown converters (html2text) keep a heading's `##` and emphasis marks.
 _HEADING_RE = {k: regex.compile(rf"^#*\**{_NUMBERING}{v}[。.]?\**$") for k, v in _HEADINGS.items()}
 SECTION_ORDER = tuple(_HEADINGS)
+# Text every heading of the kind contains (a literal part of its pattern): a line without it is
+# not tried against the pattern, which is most lines of every report.
+_NEEDLE = {
+    "proactive": "主动公开政府信息",
+    "requests": "收到和处理政府信息公开申请",
+    "appeals": "行政诉讼",
+    "problems": "主要问题及",
+    "other": "其他需要报告的事项",
+}
+assert all(_NEEDLE[k] in v for k, v in _HEADINGS.items()), "each needle must be literal text of its heading"
 
 
 def find_sections(folded_lines: list[str]) -> dict[str, int]:
@@ -24,9 +34,10 @@ def find_sections(folded_lines: list[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     start = 0
     for key in SECTION_ORDER:
-        pattern = _HEADING_RE[key]
+        pattern, needle = _HEADING_RE[key], _NEEDLE[key]
         for i in range(start, len(folded_lines)):
-            if pattern.match(folded_lines[i]):
+            line = folded_lines[i]
+            if needle in line and pattern.match(line):
                 found[key] = i
                 start = i + 1
                 break

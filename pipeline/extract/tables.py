@@ -8,6 +8,7 @@ last label cell, in the form's column order.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import regex
 
@@ -35,9 +36,14 @@ def _split(row: list[Cell]) -> tuple[list[Cell], list[Cell]]:
 
 
 def _label_texts(labels: list[Cell]) -> tuple[str, str]:
-    last = _NUMBERING.sub("", fold(labels[-1].text))
-    whole = "".join(_NUMBERING.sub("", fold(c.text)) for c in labels)
-    return last, whole
+    pieces = [_label(c.text) for c in labels]
+    return pieces[-1], "".join(pieces)
+
+
+@lru_cache(maxsize=1 << 14)
+def _label(text: str) -> str:
+    """A label cell's text, folded, without its numbering (the form's labels recur in every report)."""
+    return _NUMBERING.sub("", fold(text))
 
 
 def _matches(form_row: FormRow, last: str, whole: str) -> bool:

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline.warehouse.files import DUCKDB_CONFIG
+
 KEEP_PREVIOUS = 1
 
 
@@ -33,7 +35,7 @@ def export(warehouse_file: Path, dest: Path, marts: list[str]) -> dict[str, int]
     """Write reports, facts (by year) and the marts from the warehouse file into dest; row counts."""
     dest.mkdir(parents=True)
     counts: dict[str, int] = {}
-    with duckdb.connect(str(warehouse_file), read_only=True) as con:
+    with duckdb.connect(str(warehouse_file), read_only=True, config=DUCKDB_CONFIG) as con:
         con.execute(f"COPY (SELECT * FROM reports ORDER BY source_file) TO {_quote(dest / 'reports.parquet')} (FORMAT parquet)")
         counts["reports"] = con.execute("SELECT count(*) FROM reports").fetchone()[0]
         con.execute(

@@ -43,3 +43,16 @@ def raw_copy(tmp_path: Path) -> Path:
     dest = tmp_path / "raw"
     shutil.copytree(RAW, dest)
     return dest
+
+
+def build_bundled(tmp: Path) -> tuple[Path, Path]:
+    """A copy of the bundled reports in tmp/raw and a warehouse built from it in tmp/w; returns both."""
+    import io
+
+    from pipeline.run import run_pipeline
+
+    raw = tmp / "raw"
+    shutil.copytree(RAW, raw)
+    target = tmp / "w" / "xxgk.duckdb"
+    assert run_pipeline(raw, target, out=io.StringIO(), progress=False) == 0
+    return raw, target

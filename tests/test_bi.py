@@ -1,25 +1,18 @@
 """Downstream access: a BI tool over SQLAlchemy (duckdb-engine, read-only) and the Parquet copy."""
 
-import io
-import shutil
 
 import duckdb
 import polars as pl
 import pytest
 import sqlalchemy as sa
 
-from conftest import RAW
-from pipeline.run import run_pipeline
+from conftest import build_bundled
 from pipeline.warehouse.models import discover
 
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("bi")
-    raw = tmp / "raw"
-    shutil.copytree(RAW, raw)
-    target = tmp / "w" / "xxgk.duckdb"
-    assert run_pipeline(raw, target, out=io.StringIO(), progress=False) == 0
+    _, target = build_bundled(tmp_path_factory.mktemp("bi"))
     return target
 
 

@@ -3,7 +3,6 @@
 import io
 import os
 import select
-import shutil
 import subprocess
 import sys
 import time
@@ -13,7 +12,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from conftest import RAW, xxgk
+from conftest import RAW, build_bundled, xxgk
 from pipeline.run import EXIT_BUSY, run_pipeline
 
 
@@ -26,11 +25,7 @@ def _real_duckdb_cli() -> str:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("readers")
-    raw = tmp / "raw"
-    shutil.copytree(RAW, raw)
-    target = tmp / "w" / "xxgk.duckdb"
-    assert run_pipeline(raw, target, out=io.StringIO(), progress=False) == 0
+    raw, target = build_bundled(tmp_path_factory.mktemp("readers"))
     return raw, target
 
 

@@ -47,7 +47,12 @@ def warehouse_tables(context: dg.AssetExecutionContext, warehouse: Warehouse):
     files.mark_run(context.run.run_id, unchanged=False)
     files.start_build()
     with files.building() as con:
-        counts = load(con, files.work_dir / "reports.parquet", live_files(files.work_dir, "facts"))
+        counts = load(
+            con,
+            files.work_dir / "reports.parquet",
+            live_files(files.work_dir, "facts"),
+            live_files(files.work_dir, "narrative"),
+        )
     for table in BASE_TABLES:
         yield dg.MaterializeResult(asset_key=table, metadata={"rows": counts[table]})
 

@@ -13,11 +13,12 @@ from pipeline.warehouse.sqlfiles import execute
 REFERENCE_DIR = Path(__file__).resolve().parents[1] / "reference"
 
 
-def load(con: duckdb.DuckDBPyConnection, reports: Path, facts: list[Path]) -> dict[str, int]:
+def load(con: duckdb.DuckDBPyConnection, reports: Path, facts: list[Path], narrative: list[Path]) -> dict[str, int]:
     """Create every base table; returns each one's row count."""
     params = {
         "reports": str(reports),
         "facts": [str(p) for p in facts],
+        "narrative": [str(p) for p in narrative],
         "reference_dir": str(REFERENCE_DIR),
     }
     counts = {}

@@ -17,7 +17,8 @@ from pipeline.warehouse.sqlfiles import SQL_DIR
 
 MODEL_LAYERS = ("staging", "marts", "checks")
 _NAME = regex.compile(r"^[a-z][a-z0-9_]*$")
-_COMMENT = regex.compile(r"--[^\n]*|/\*.*?\*/", regex.S)
+# Comments, string literals and bound parameters ($reports) name no table.
+_NOT_A_REFERENCE = regex.compile(r"--[^\n]*|/\*.*?\*/|'(?:[^']|'')*'|\$[a-z_][a-z0-9_]*", regex.S)
 _WORD = regex.compile(r"\b[a-z_][a-z0-9_]*\b")
 
 
@@ -38,7 +39,7 @@ class SqlModel:
         return " ".join(lines) or f"{self.layer} model {self.name}"
 
     def references(self, names: set[str]) -> list[str]:
-        words = set(_WORD.findall(_COMMENT.sub(" ", self.sql).lower()))
+        words = set(_WORD.findall(_NOT_A_REFERENCE.sub(" ", self.sql).lower()))
         return sorted((words & names) - {self.name})
 
 
@@ -57,9 +58,24 @@ def discover(sql_dir: Path = SQL_DIR) -> tuple[SqlModel, ...]:
     return tuple(models)
 
 
+@cache
 def load_tables(sql_dir: Path = SQL_DIR) -> tuple[str, ...]:
-    """Tables the load step creates, one per file in sql/load."""
-    return tuple(p.stem for p in sorted((sql_dir / "load").glob("*.sql")))
+    """Tables the load step creates, one per file in sql/load, each after the tables it reads."""
+    files = {p.stem: SqlModel(p.stem, "load", p, p.read_text(encoding="utf-8")) for p in sorted((sql_dir / "load").glob("*.sql"))}
+    ordered: list[str] = []
+
+    def visit(name: str, stack: tuple[str, ...]) -> None:
+        if name in ordered:
+            return
+        if name in stack:
+            raise ValueError(f"sql/load files read each other in a cycle: {' -> '.join((*stack, name))}")
+        for dep in files[name].references(set(files)):
+            visit(dep, (*stack, name))
+        ordered.append(name)
+
+    for name in files:
+        visit(name, ())
+    return tuple(ordered)
 
 
 def materialize(con: duckdb.DuckDBPyConnection, model: SqlModel) -> int | None:

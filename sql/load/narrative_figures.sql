@@ -1,7 +1,6 @@
 -- Figures stated in the prose of sections 一 and 六 (pipeline/extract/narrative.py), one row per
 -- phrase read. table_code/row_code/applicant_class name the cell the figure must equal (row_code
 -- joins two codes with '+' when the figure is their sum); NULL when no cell says the same thing.
--- Extraction writes narrative-NNNNNN.parquet beside each facts-NNNNNN.parquet.
 CREATE OR REPLACE TABLE narrative_figures AS
 SELECT
     n.report_id,
@@ -12,7 +11,7 @@ SELECT
     n.table_code,
     n.row_code,
     n.applicant_class
-FROM read_parquet(list_transform($facts, p -> regexp_replace(p, 'facts-([0-9]+)\.parquet$', 'narrative-\1.parquet'))) AS n
+FROM read_parquet($narrative) AS n
 SEMI JOIN read_parquet($reports) AS r
     ON r.report_id = n.report_id AND r.status <> 'duplicate'
 ORDER BY n.report_id, n.source_line, n.kind;

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import is_dataclass, replace
 
 from pipeline.extract import renderings, stream
 from pipeline.extract.renderings import spaced
@@ -16,8 +15,8 @@ from pipeline.form.codebook import expected_keys, rows_of
 from pipeline.text.decode import decode
 from pipeline.text.normalize import fold, split_lines
 
-# A text is taken for a report only if it names the form's own tables.
 _CUT = "the text ends on this line: the file may be cut off in this row"
+# A text is taken for a report only if it names the form's own tables.
 _REPORT_MARKERS = ("本年新收政府信息公开申请数量", "政府信息公开申请", "行政复议", "主动公开")
 
 
@@ -93,7 +92,7 @@ def _read_spaced(lines: list[str], spans: dict[str, tuple[int, int]], form_versi
 
 
 def _doubted(fact: Fact) -> Fact:
-    return replace(fact, doubt=_CUT) if is_dataclass(fact) else fact._replace(doubt=_CUT)
+    return fact._replace(doubt=_CUT)
 
 
 def _check_complete(result: Extraction) -> None:

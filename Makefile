@@ -29,5 +29,5 @@ bench: $(BIN)/.installed
 	$(BIN)/python tests/bench_incremental.py 2000
 
 clean:
-	rm -rf $(VENV) .dagster data/warehouse/xxgk.duckdb* data/warehouse/.xxgk.duckdb.work \
-		data/warehouse/parquet data/warehouse/.parquet*
+	rm -rf $(VENV) .dagster data/warehouse/xxgk.duckdb* data/warehouse/.xxgk.duckdb.* \
+		data/warehouse/parquet

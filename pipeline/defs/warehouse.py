@@ -106,20 +106,16 @@ def parquet_export(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
 
 @dg.asset(group_name="warehouse", deps=[parquet_export], kinds={"duckdb", "parquet"})
 def published_warehouse(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    """The build file renamed over the published path in one atomic step, and the Parquet folder
-    swapped in right after it (one rename of a link)."""
+    """The build file and its Parquet export published together by one atomic rename of a link."""
     warehouse.hold_writer_lock(context)
     files = warehouse.files
     meta = {"path": str(files.published.resolve()), "parquet": str(files.parquet)}
     if files.run_unchanged(context.run.run_id):
         return dg.MaterializeResult(metadata={**meta, "unchanged": True})
-    staged = files.staged_parquet
-    if not staged.is_dir():
-        raise dg.Failure(f"no Parquet export at {staged} to publish; materialize parquet_export first")
     if not files.publish():
-        raise dg.Failure(f"no build file at {files.build} to publish; materialize the tables first")
-    version = parquet.new_version_dir(files.parquet)
-    staged.rename(version)
-    parquet.swap(files.parquet, version)
+        raise dg.Failure(
+            f"nothing complete to publish (build {files.build}, Parquet {files.staged_parquet}); "
+            "materialize the tables and parquet_export first"
+        )
     files.record(_fingerprint(warehouse))
     return dg.MaterializeResult(metadata=meta)

@@ -1,9 +1,11 @@
-"""The published warehouse file and the build file beside it.
+"""The published warehouse file, its Parquet copy, and the build beside them.
 
-A run builds a new file next to the published one and renames it over the published path only
-when everything in it is built. Readers that hold the old file open keep reading their snapshot
-(the rename does not touch the inode they have open), and a run killed half way leaves the
-published file exactly as it was.
+A run builds a new DuckDB file (and Parquet folder) next to the published ones. Publication moves
+both into a new version folder and then switches one link, `.<name>.current`, to it; the user's
+paths `xxgk.duckdb` and `parquet/` are fixed links through it. That one rename is the only moment
+anything changes, so a reader or a killed run sees either the old pair or the new pair, never the
+new file beside the old Parquet. Readers that hold the old file open keep reading their snapshot
+(the old version's inode stays theirs).
 
 The work folder also remembers what the published file was built from (a fingerprint of the
 extracted reports, the extractor and the SQL), so a run whose inputs did not change skips the
@@ -16,6 +18,7 @@ import hashlib
 import json
 import os
 import shutil
+import time
 from contextlib import contextmanager
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -45,8 +48,17 @@ class WarehouseFiles:
 
     @property
     def parquet(self) -> Path:
-        """The Parquet copy of the published tables (a link to the current version's folder)."""
+        """The Parquet copy of the published tables (a link into the current version)."""
         return self.published.with_name("parquet")
+
+    @property
+    def current(self) -> Path:
+        """The link whose one rename publishes a version: file and Parquet together."""
+        return self.published.with_name(f".{self.published.name}.current")
+
+    @property
+    def versions(self) -> Path:
+        return self.published.with_name(f".{self.published.name}.versions")
 
     @property
     def staged_parquet(self) -> Path:
@@ -134,16 +146,37 @@ class WarehouseFiles:
             con.close()
 
     def publish(self) -> bool:
-        """Atomically replace the published file with the build. False if there was no build."""
-        if not self.build.exists():
+        """Atomically replace the published file and Parquet with the build's. False if there is no
+        complete build (file and Parquet export) to publish."""
+        if not self.build.exists() or not self.staged_parquet.is_dir():
             return False
         with duckdb.connect(str(self.build), config=DUCKDB_CONFIG) as con:
             con.execute("CHECKPOINT")
         _fsync(self.build)
-        os.replace(self.build, self.published)
+        version = self.versions / (time.strftime("v-%Y%m%dT%H%M%S-", time.gmtime()) + f"{time.time_ns() % 10**9:09d}")
+        version.mkdir(parents=True)
+        os.rename(self.build, version / self.published.name)
         _wal(self.build).unlink(missing_ok=True)
-        _fsync(self.published.parent)
+        os.rename(self.staged_parquet, version / self.parquet.name)
+        _fsync(version)
+        _relink(self.current, version.relative_to(self.current.parent))
+        # Once per warehouse (or over a file or folder of an older layout): the user's paths
+        # become links through `current`; after that they never change again.
+        for path in (self.published, self.parquet):
+            target = Path(self.current.name) / path.name
+            if not path.is_symlink() or Path(os.readlink(path)) != target:
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path)
+                _relink(path, target)
+        self._drop_old_versions(keep=version)
         return True
+
+    def _drop_old_versions(self, keep: Path) -> None:
+        """Keep the new version and the one before, so a reader that resolved the old paths just
+        before the switch can still open them."""
+        old = sorted(p for p in self.versions.iterdir() if p != keep)
+        for stale in old[:-1]:
+            shutil.rmtree(stale, ignore_errors=True)
 
 
 def inputs_fingerprint(reports_csv: bytes, *parts: str) -> str:
@@ -159,6 +192,15 @@ def inputs_fingerprint(reports_csv: bytes, *parts: str) -> str:
     for path in sources:
         h.update(b"\0" + str(path.relative_to(package.parent)).encode() + b"\0" + path.read_bytes())
     return h.hexdigest()[:16]
+
+
+def _relink(link: Path, target: Path) -> None:
+    """Point `link` at `target` with one atomic rename."""
+    tmp = link.with_name(f".{link.name}.link-tmp")
+    tmp.unlink(missing_ok=True)
+    os.symlink(target, tmp)
+    os.replace(tmp, link)
+    _fsync(link.parent)
 
 
 def _write_atomic(path: Path, text: str) -> None:

@@ -2,29 +2,23 @@
 
 Layout, beside the warehouse file:
 
-    parquet/                         a symbolic link to the current version's folder
+    parquet/                         the current version's Parquet (pipeline/warehouse/files.py)
         reports.parquet
         facts/year=2024/data_0.parquet   facts partitioned by their report's year (hive style)
         <mart>.parquet                   one file per table in sql/marts
 
-Each publication writes a new hidden folder `.parquet-<time>` and then swaps the `parquet` link to
-it with one rename, so a reader sees either the old set or the new set, never a mixture. The
-previous version's folder is kept until the next publication, so a reader that listed the old
-files just before the swap can still open them.
+Each export is written into a staging folder; publication moves it, with the DuckDB file built in
+the same run, into a new version and switches both in one rename.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import time
 from pathlib import Path
 
 import duckdb
 
 from pipeline.warehouse.files import DUCKDB_CONFIG
 
-KEEP_PREVIOUS = 1
 
 
 def _quote(path: Path) -> str:
@@ -48,28 +42,3 @@ def export(warehouse_file: Path, dest: Path, marts: list[str]) -> dict[str, int]
             con.execute(f"COPY {mart} TO {_quote(dest / (mart + '.parquet'))} (FORMAT parquet)")
             counts[mart] = con.execute(f"SELECT count(*) FROM {mart}").fetchone()[0]
     return counts
-
-
-def new_version_dir(link: Path) -> Path:
-    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
-    base = link.with_name(f".{link.name}-{stamp}-{time.time_ns() % 1_000_000_000:09d}")
-    return base
-
-
-def swap(link: Path, version_dir: Path) -> None:
-    """Point `link` at version_dir in one atomic rename; drop versions older than the previous."""
-    if link.is_dir() and not link.is_symlink():
-        # A real folder from an older layout: moved aside once (the only non-atomic moment).
-        os.replace(link, new_version_dir(link))
-    tmp = link.with_name(f".{link.name}.link-tmp")
-    tmp.unlink(missing_ok=True)
-    os.symlink(version_dir.name, tmp)
-    os.replace(tmp, link)
-    fd = os.open(link.parent, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    versions = sorted(p for p in link.parent.glob(f".{link.name}-*") if p.is_dir() and p != version_dir)
-    for old in versions[: max(0, len(versions) - KEEP_PREVIOUS)]:
-        shutil.rmtree(old, ignore_errors=True)

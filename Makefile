@@ -26,7 +26,7 @@ dev: $(BIN)/.installed
 
 ## Time full, unchanged and one-file-changed runs on 2,000 varied copies of the bundled reports
 bench: $(BIN)/.installed
-	$(BIN)/python tests/bench_incremental.py 2000
+	$(BIN)/python benchmarks/incremental.py 2000
 
 clean:
 	rm -rf $(VENV) .dagster data/warehouse/xxgk.duckdb* data/warehouse/.xxgk.duckdb.* \

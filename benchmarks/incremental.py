@@ -5,7 +5,7 @@ the title, so every copy is its own report with its own 200 facts, not a duplica
 times `xxgk run` as a user would start it: a full run, a rerun with nothing changed, a run after
 one file changed, after one file was removed, and the bare start-up of the command.
 
-    python tests/bench_incremental.py [N]     # default 2000
+    python benchmarks/incremental.py [N]     # default 2000
 """
 
 from __future__ import annotations

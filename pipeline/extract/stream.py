@@ -16,11 +16,11 @@ from decimal import Decimal
 from itertools import combinations
 
 from pipeline.extract.model import Fact
-from pipeline.extract.renderings.spaced import NUMBERING, TextLine, Word
+from pipeline.extract.renderings.spaced import TextLine, Word
 from pipeline.extract.tables import TableReading, flag_repeated, flag_value_rows
 from pipeline.extract.values import parse_value
 from pipeline.form.codebook import FormRow
-from pipeline.text.normalize import fold
+from pipeline.text.normalize import fold, label_key
 
 _APPEAL_HEADS = frozenset({"结果维持", "结果纠正", "其他结果", "尚未审结", "总计"})
 _MAX_WRAP = 5  # lines a wrapped label may span
@@ -54,12 +54,12 @@ def _head(lines: list[TextLine], row: FormRow, first: int, last: int, start: int
     are pieces of the official label are its head, up to the piece that opens it, as long as the window
     keeps to one line of numbers."""
     label = fold(row.label)
-    opening = [p for w in lines[first].labels if (p := NUMBERING.sub("", fold(w.text)))]
+    opening = [p for w in lines[first].labels if (p := label_key(w.text))]
     if any(label.startswith(p) for p in opening):
         return first
     numbers_seen = any(t.values for t in lines[first : last + 1])
     for i in range(first - 1, start - 1, -1):
-        pieces = [p for w in lines[i].labels if len(p := NUMBERING.sub("", fold(w.text))) >= 2]
+        pieces = [p for w in lines[i].labels if len(p := label_key(w.text)) >= 2]
         if any(p in label for p in pieces):
             first = i
             if any(label.startswith(p) for p in pieces):

@@ -8,16 +8,12 @@ last label cell, in the form's column order.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
-
-import regex
 
 from pipeline.extract.model import Cell, Fact
 from pipeline.extract.values import is_value_text, parse_value
 from pipeline.form.codebook import FormRow
-from pipeline.text.normalize import fold
+from pipeline.text.normalize import label_key
 
-_NUMBERING = regex.compile(r"^(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十]+\)|\d+[.、])+")
 
 
 @dataclass
@@ -36,14 +32,8 @@ def _split(row: list[Cell]) -> tuple[list[Cell], list[Cell]]:
 
 
 def _label_texts(labels: list[Cell]) -> tuple[str, str]:
-    pieces = [_label(c.text) for c in labels]
+    pieces = [label_key(c.text) for c in labels]
     return pieces[-1], "".join(pieces)
-
-
-@lru_cache(maxsize=1 << 14)
-def _label(text: str) -> str:
-    """A label cell's text, folded, without its numbering (the form's labels recur in every report)."""
-    return _NUMBERING.sub("", fold(text))
 
 
 def _matches(form_row: FormRow, last: str, whole: str) -> bool:

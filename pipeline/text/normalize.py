@@ -8,6 +8,8 @@ from functools import lru_cache
 import regex
 
 _SPACE = regex.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
+# A row label's own numbering (`三、`, `(一)`, `1.`), which renderings keep, split or drop.
+_NUMBERING = regex.compile(r"^(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十]+\)|\d+[.、])+")
 
 
 def split_lines(text: str) -> list[str]:
@@ -32,3 +34,9 @@ def squeeze(s: str) -> str:
     """Compatibility-fold and trim, keeping inner spaces: `20 30` in one cell is two numbers,
     never 2030."""
     return _SPACE.sub(" ", unicodedata.normalize("NFKC", s)).strip()
+
+
+@lru_cache(maxsize=1 << 14)
+def label_key(text: str) -> str:
+    """A row label as the form's patterns match it: folded, without its numbering."""
+    return _NUMBERING.sub("", fold(text))

@@ -10,10 +10,9 @@ from dataclasses import dataclass
 import regex
 
 from pipeline.extract.values import is_value_text
-from pipeline.text.normalize import fold
+from pipeline.text.normalize import label_key
 
 _WORD = regex.compile(r"[^\s\u00a0\u3000]+")
-NUMBERING = regex.compile(r"^(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十]+\)|\d+[.、])+")
 # Two spaces between words on a value line mean the columns were laid out by position.
 _MIN_VALUE_LINES = 5  # a complete form has about thirty lines of numbers
 _ALIGNED = regex.compile(r"\S {2,}\S")
@@ -50,7 +49,7 @@ def text_lines(lines: list[str], start: int, end: int) -> list[TextLine]:
         page += lines[i].count("\f")
         words = [Word(m.group(), m.start(), m.end()) for m in _WORD.finditer(lines[i])]
         values = tuple(w for w in words if is_value_text(w.text))
-        label = NUMBERING.sub("", fold("".join(w.text for w in words if not is_value_text(w.text))))
+        label = label_key("".join(w.text for w in words if not is_value_text(w.text)))
         out.append(TextLine(i + 1, page, label, values, tuple(w for w in words if not is_value_text(w.text)), i == last_text,
                             paged))
     return out

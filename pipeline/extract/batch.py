@@ -7,10 +7,8 @@ import hashlib
 import os
 import re
 import stat
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterable
 from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
 
 import polars as pl
@@ -253,43 +251,6 @@ def _extract_batch(args: tuple[str, list[str], str, int]) -> tuple[int, int]:
     facts.write_parquet(Path(out_dir) / f"facts-{batch_no:06d}.parquet")
     narrative.write_parquet(Path(out_dir) / f"narrative-{batch_no:06d}.parquet")
     return len(files), facts.height
-
-
-def extract_frames(raw_dir: Path, files: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """In-process extraction, for the command line and tests."""
-    return _frames(raw_dir, files)[:2]
-
-
-def extract_to_parquet(
-    raw_dir: Path,
-    files: list[str],
-    out_dir: Path,
-    workers: int,
-    progress: Callable[[int, int], None] | None = None,
-) -> tuple[list[Path], list[Path]]:
-    """Extract files in batches on `workers` processes; returns the reports and facts Parquet files."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    # An empty folder still gets one (empty) batch, so every table is created with its columns.
-    batches = [files[i : i + BATCH_SIZE] for i in range(0, len(files), BATCH_SIZE)] or [[]]
-    jobs = [(str(raw_dir), b, str(out_dir), n) for n, b in enumerate(batches)]
-    done = 0
-    for n_files, _ in _run(jobs, workers):
-        done += n_files
-        if progress:
-            progress(done, len(files))
-    return (
-        [out_dir / f"reports-{n:06d}.parquet" for n in range(len(batches))],
-        [out_dir / f"facts-{n:06d}.parquet" for n in range(len(batches))],
-    )
-
-
-def _run(jobs: list, workers: int) -> Iterator[tuple[int, int]]:
-    if workers <= 1 or len(jobs) <= 1:
-        yield from map(_extract_batch, jobs)
-        return
-    # spawn, not fork: the caller may be a threaded Dagster process.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-        yield from pool.map(_extract_batch, jobs)
 
 
 def mark_duplicates(reports: pl.DataFrame) -> pl.DataFrame:

@@ -33,7 +33,7 @@ import hashlib
 import os
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from functools import cache
 from multiprocessing import get_context
@@ -118,13 +118,6 @@ def scan_fingerprint(rows: list[tuple[str, int, int]]) -> str:
     for source_file, size, mtime in sorted(rows):
         h.update(f"{source_file}\0{size}\0{mtime}\n".encode())
     return h.hexdigest()[:16]
-
-
-def manifest_scan_fingerprint(work_dir: Path) -> str | None:
-    m = read_manifest(work_dir)
-    if m is None:
-        return None
-    return scan_fingerprint(list(m.select("source_file", "size", "mtime_ns").iter_rows()))
 
 
 def _sha256(path: Path) -> str | None:
@@ -293,8 +286,6 @@ def _run(jobs: list, workers: int):
         return
     # spawn, not fork: the caller may be a threaded Dagster process. Results as they finish,
     # so progress moves steadily.
-    from concurrent.futures import as_completed
-
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
         for fut in as_completed([pool.submit(_batch._extract_batch, j) for j in jobs]):
             yield fut.result()

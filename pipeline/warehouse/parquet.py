@@ -18,11 +18,8 @@ from pathlib import Path
 import duckdb
 
 from pipeline.warehouse.files import DUCKDB_CONFIG
+from pipeline.warehouse.sqlfiles import execute
 
-
-
-def _quote(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
 
 
 def export(warehouse_file: Path, dest: Path, marts: list[str]) -> dict[str, int]:
@@ -30,15 +27,12 @@ def export(warehouse_file: Path, dest: Path, marts: list[str]) -> dict[str, int]
     dest.mkdir(parents=True)
     counts: dict[str, int] = {}
     with duckdb.connect(str(warehouse_file), read_only=True, config=DUCKDB_CONFIG) as con:
-        con.execute(f"COPY (SELECT * FROM reports ORDER BY source_file) TO {_quote(dest / 'reports.parquet')} (FORMAT parquet)")
-        counts["reports"] = con.execute("SELECT count(*) FROM reports").fetchone()[0]
-        con.execute(
-            f"""COPY (SELECT f.*, r.year FROM facts AS f JOIN reports AS r USING (report_id)
-                     ORDER BY r.year, f.report_id, f.source_line, f.table_code, f.row_code, f.applicant_class)
-                TO {_quote(dest / 'facts')} (FORMAT parquet, PARTITION_BY (year))"""
-        )
-        counts["facts"] = con.execute("SELECT count(*) FROM facts").fetchone()[0]
+        execute(con, "export/reports.sql", path=str(dest / "reports.parquet"))
+        execute(con, "export/facts.sql", path=str(dest / "facts"))
+        for table in ("reports", "facts"):
+            counts[table] = con.table(table).shape[0]
         for mart in marts:
-            con.execute(f"COPY {mart} TO {_quote(dest / (mart + '.parquet'))} (FORMAT parquet)")
-            counts[mart] = con.execute(f"SELECT count(*) FROM {mart}").fetchone()[0]
+            mart_rows = con.table(mart)
+            mart_rows.write_parquet(str(dest / f"{mart}.parquet"))
+            counts[mart] = mart_rows.shape[0]
     return counts

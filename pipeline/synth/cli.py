@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipeline.synth import accuracy, corpus
+from pipeline.synth import accuracy, convert, corpus
 from pipeline.synth.plants import PLANT_KINDS
 
 
@@ -40,7 +40,11 @@ def run_synth(args: argparse.Namespace) -> int:
         print("--n and --years must be at least 1", file=sys.stderr)
         return 2
     options = corpus.Options(args.n, args.seed, args.renderings, args.form, args.years, args.plant)
-    skipped = corpus.write(options, args.out)
+    try:
+        skipped = corpus.write(options, args.out)
+    except convert.ConversionError as e:
+        print(f"xxgk synth: {e}", file=sys.stderr)
+        return 1
     for why in skipped:
         print(f"skipped: {why}", file=sys.stderr)
     if len(skipped) == len(set(args.renderings)):

@@ -20,8 +20,14 @@ _COMMANDS = {
     "pandoc": ["pandoc", "-f", "html", "-t", "plain", "--columns=160"],
     "html2text": [sys.executable, "-m", "html2text", "--body-width=0"],
 }
+# Files per soffice start-up: given 300 files it converted the first 247 and exited 0.
+_BATCH = 100
 _NEEDS = {"w3m": ("w3m",), "lynx": ("lynx",), "pandoc": ("pandoc",), "html2text": (),
           "pdf-layout": ("soffice", "pdftotext"), "pdf-raw": ("soffice", "pdftotext")}
+
+
+class ConversionError(RuntimeError):
+    """A converter ran but did not produce what it was asked for."""
 
 
 def missing(rendering: str) -> str | None:
@@ -41,20 +47,33 @@ def from_html(rendering: str, html: str) -> str:
 
 
 def pdfs_from_html(pages: dict[str, str]) -> dict[str, bytes]:
-    """name → PDF bytes; LibreOffice converts a whole batch in one start-up, which is most of its cost."""
-    if not pages:
-        return {}  # soffice without files waits for input instead of exiting
+    """name → PDF bytes; LibreOffice converts a batch in one start-up, which is most of its cost."""
+    names = list(pages)
+    out: dict[str, bytes] = {}
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         for name, html in pages.items():
             (root / f"{name}.html").write_text(html, encoding="utf-8")
-        subprocess.run(
-            ["soffice", f"-env:UserInstallation=file://{root}/profile", "--headless",
-             "--convert-to", "pdf:writer_web_pdf_Export", "--outdir", str(root / "pdf"),
-             *(str(root / f"{name}.html") for name in pages)],
-            capture_output=True, check=True, timeout=600,
-        )
-        return {name: (root / "pdf" / f"{name}.pdf").read_bytes() for name in pages}
+        for i in range(0, len(names), _BATCH):
+            out.update(_soffice_pdfs(root, names[i : i + _BATCH]))
+    return out
+
+
+def _soffice_pdfs(root: Path, names: list[str]) -> dict[str, bytes]:
+    run = subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{root}/profile", "--headless",
+         "--convert-to", "pdf:writer_web_pdf_Export", "--outdir", str(root / "pdf"),
+         *(str(root / f"{name}.html") for name in names)],
+        capture_output=True, timeout=600,
+    )
+    # soffice exits 0 even when it converted only some files (given 300, it stopped after 247),
+    # so each PDF is checked for rather than trusting the exit status.
+    missing = [name for name in names if not (root / "pdf" / f"{name}.pdf").is_file()]
+    if run.returncode or missing:
+        raise ConversionError(f"soffice exited {run.returncode} and wrote no PDF for {len(missing)} of {len(names)} "
+                           f"files ({', '.join(missing[:5])}{' …' if len(missing) > 5 else ''}): "
+                           f"{run.stderr.decode('utf-8', 'replace').strip()[-500:]}")
+    return {name: (root / "pdf" / f"{name}.pdf").read_bytes() for name in names}
 
 
 def text_from_pdf(rendering: str, pdf: bytes) -> str:

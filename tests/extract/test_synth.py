@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import argparse
 import csv
+import subprocess
 from collections import defaultdict
 from decimal import Decimal
+from pathlib import Path
+
+import pytest
 
 from renderings_corpus import CORPUS, read
 
 from pipeline.form.codebook import expected_keys
-from pipeline.synth import corpus, plants
+from pipeline.synth import convert, corpus, plants
 from pipeline.synth.cli import add_accuracy_parser, add_synth_parser
 from pipeline.synth.values import CLASSES
 
@@ -76,3 +80,27 @@ def test_cli_writes_a_corpus_that_accuracy_scores(tmp_path, capsys):
     cells = str(4 * len(expected_keys("2019")))
     assert out[1].split()[:6] == ["docx-text", "4", cells, "/", cells, "100.0%"]
     assert out[1].split()[-3:] == ["4", "/", "4"]
+
+
+def test_pdf_conversion_batches_and_names_the_files_soffice_skipped(monkeypatch):
+    """soffice exits 0 after converting only part of a batch; a skipped file is an error naming it,
+    not a missing file found later."""
+    calls = []
+
+    def soffice(args, **_):
+        files = args[args.index("--outdir") + 2 :]
+        calls.append(len(files))
+        outdir = Path(args[args.index("--outdir") + 1])
+        outdir.mkdir(exist_ok=True)
+        for html in files:
+            if Path(html).stem != "skipped":
+                (outdir / f"{Path(html).stem}.pdf").write_bytes(b"%PDF " + Path(html).stem.encode())
+        return subprocess.CompletedProcess(args, 0, b"", b"")
+
+    monkeypatch.setattr(convert.subprocess, "run", soffice)
+    monkeypatch.setattr(convert, "_BATCH", 2)
+    pages = {name: "<p></p>" for name in ("a", "b", "c")}
+    assert convert.pdfs_from_html(pages) == {name: b"%PDF " + name.encode() for name in pages}
+    assert calls == [2, 1]
+    with pytest.raises(convert.ConversionError, match=r"no PDF for 1 of 2 files \(skipped\)"):
+        convert.pdfs_from_html({"a": "<p></p>", "skipped": "<p></p>"})

@@ -187,9 +187,9 @@ def _columns(lines: list[TextLine], line: TextLine, width: int) -> list[tuple[in
     (lynx). pdftotext lays out each page afresh, strays the first column's numbers with their label
     and shifts a column by a character or two between lines, so columns come from the page itself:
     its looser groups count when a complete line confirms them; otherwise the nearest complete line
-    of the page shows the columns. Without one, the numbers that stand second or later on a line are
-    in the columns after the first, and when they fall into exactly that many groups, those are the
-    columns; the first column is what lies left of them (`_fits`). Otherwise positions say nothing.
+    of the page shows the columns. Without one, the numbers known to be in the columns after the
+    first (`_later_starts`) are grouped, and when they fall into exactly that many groups, those are
+    the columns; the first column is what lies left of them (`_fits`). Otherwise positions say nothing.
     """
     page = [t for t in lines if t.page == line.page and len(t.values) >= 2]
     if not line.paged:
@@ -203,10 +203,21 @@ def _columns(lines: list[TextLine], line: TextLine, width: int) -> list[tuple[in
             return loose
         nearest = min(full, key=lambda t: abs(t.number - line.number))
         return [(w.start, w.start) for w in nearest.values]
-    later = _merge(sorted({w.start for t in page for w in t.values[1:]}), _SAME_COLUMN)
+    later = _merge(sorted(_later_starts(page)), _SAME_COLUMN)
     if not line.paged or len(later) != width - 1:
         return None
     return [(later[0][0] - 2, later[0][0] - 2), *later]
+
+
+def _later_starts(page: list[TextLine]) -> set[int]:
+    """Starts of the page's numbers known to be in a column after the first: those standing second or
+    later on a line, and a line's first number right of one of them. pdftotext gives each text
+    block a column right of every block wholly left of it, and a first-column number ends before
+    any later column begins, so no first-column number stands right of a later column's."""
+    starts = {w.start for t in page for w in t.values[1:]}
+    if starts:
+        starts |= {t.values[0].start for t in page if t.values[0].start > min(starts)}
+    return starts
 
 
 def _header_columns(lines: list[TextLine], width: int) -> list[tuple[int, int]] | None:

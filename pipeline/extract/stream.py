@@ -125,8 +125,13 @@ def read_value_row(lines: list[TextLine], form_row: FormRow, aligned: bool) -> T
     if flag_value_rows(form_row, [t.number for t in rows], reading):
         pass
     elif rows:
-        columns = _header_columns(lines, len(form_row.cells)) if aligned else None
-        _place(form_row, rows[0], lines, aligned, reading, columns)
+        # pdftotext (paged text) gives each text block a column after every block wholly left of it
+        # on the page, while the wrapped labels keep the offsets of header blocks that begin further
+        # left: a number may stand right of a later column's label (column 8's right of column 10's
+        # 维持), and a page break leaves it no header at all. There the header places nothing, and
+        # a row with gaps is read only when every placement the form's arithmetic allows reads alike.
+        columns = _header_columns(lines, len(form_row.cells)) if aligned and not rows[0].paged else None
+        _place(form_row, rows[0], aligned, reading, columns)
     else:
         reading.problems.append(f"{form_row.table_code}: the row of {len(form_row.cells)} numbers was not found")
     return reading
@@ -149,11 +154,13 @@ def _read_row(anchor: _Anchor, lines: list[TextLine], value_lines: list[TextLine
         for table_code, row_code, cls in row.facts_keys():
             reading.facts.append(Fact(table_code, row_code, cls, Decimal(0), label_line, "", doubt))
         return
-    _place(row, value_lines[0], lines, aligned, reading)
+    line = value_lines[0]
+    width = len(row.facts_keys())
+    _place(row, line, aligned, reading, _columns(lines, line, width) if aligned and len(line.values) < width else None)
 
 
-def _place(row: FormRow, line: TextLine, lines: list[TextLine], aligned: bool, reading: TableReading,
-           columns: list[tuple[int, int]] | None = None) -> None:
+def _place(row: FormRow, line: TextLine, aligned: bool, reading: TableReading,
+           columns: list[tuple[int, int]] | None) -> None:
     keys = row.facts_keys()
     words = list(line.values)
     values = [parse_value(w.text) for w in words]
@@ -167,7 +174,7 @@ def _place(row: FormRow, line: TextLine, lines: list[TextLine], aligned: bool, r
     elif not aligned:
         placement = None  # reading order keeps no trace of where the blank cells were
     else:
-        placement, doubt = _choose(row, words, values, columns or _columns(lines, line, len(keys)))
+        placement, doubt = _choose(row, words, values, columns)
         if line.ends_text:
             doubt = "the text ends on this line, which has fewer numbers than cells: it may be cut off"
     if placement is None:

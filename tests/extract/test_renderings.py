@@ -81,3 +81,31 @@ def test_every_rendering_states_a_publication_date_that_is_not_the_report_year()
         text = decode(report_bytes(entry["source_file"])).text
         assert f"发布日期：{int(entry['year']) + 1}-01-" in text, entry["source_file"]
         assert extract_bytes(report_bytes(entry["source_file"])).year == int(entry["year"])
+
+
+def test_pdf_layout_section_four_with_gaps_is_named_not_guessed():
+    """Section 四's lone row of numbers with blank cells: in 0022 it stands on a new page below the
+    header's last line (a), in 0023 column 8's 0 stands right of column 10's labels 结果/维持 (b).
+    pdftotext places such a row after whatever stands left of it on the page, so neither text shows
+    which cells were blank: the row is named, none of its cells read, every other cell exact."""
+    for name, numbers in (("0022_pdf-layout.txt", "0   0   16   16   0   2   0     2   1   3         4"),
+                          ("0023_pdf-layout.txt", "0                                0       4           0       4")):
+        text = decode(report_bytes(name)).text
+        header_end = text.index("维持", text.index("四、政府信息公开行政复议"))
+        assert numbers in text and ("\f" in text[header_end : text.index(numbers)]) == (name == "0022_pdf-layout.txt")
+        result = extract_bytes(report_bytes(name))
+        assert result.status == "incomplete"
+        assert "appeals row 行政复议、行政诉讼: " in result.message and "columns cannot be known" in result.message
+        assert _facts(result) == {k: v for k, v in TRUTH[name].items() if k[0] != "appeals"}
+
+
+def test_pdf_layout_page_without_a_complete_row_finds_its_columns():
+    """0024's second page of section 三 has no row of seven numbers, and its research-institution
+    numbers (at 36) only ever open a line; standing right of the commercial column's (32), they are
+    a later column's, which completes the page's columns: e.g. 没有现成信息 `0 1 1` is research 0,
+    social welfare 1, total 1."""
+    got = _facts(extract_bytes(report_bytes("0024_pdf-layout.txt")))
+    requests = {k: v for k, v in TRUTH["0024_pdf-layout.txt"].items() if k[0] == "requests"}
+    assert {k: got.get(k) for k in requests} == requests
+    assert [got[("requests", "result.unable.needs_creation", c)]
+            for c in ("research_institution", "social_welfare_org", "total")] == ["0", "1", "1"]

@@ -229,7 +229,7 @@ def _later_starts(page: list[TextLine]) -> set[int]:
 
 def _header_columns(lines: list[TextLine], width: int) -> list[tuple[int, int]] | None:
     """Section 四 has one line of numbers, so its columns come from the header: the fifteen
-    result labels (结果维持 … 总计, three times), when each stands whole on its line."""
+    result labels (结果维持 … 总计, three times), when each stands whole on its line (lynx)."""
     heads = sorted(w.start for t in lines for w in t.labels if w.text in _APPEAL_HEADS)
     return [(x, x) for x in heads] if len(heads) == width else None
 

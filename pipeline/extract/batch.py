@@ -70,19 +70,21 @@ def scan(raw_dir: Path) -> list[RawFile]:
     empty listing would publish a warehouse without any report."""
     found: list[RawFile] = []
     unlisted: list[OSError] = []
-    for dirpath, dirnames, filenames in os.walk(raw_dir, onerror=unlisted.append):
+    top = os.fspath(raw_dir)
+    # Plain strings, not Path objects: a national folder is 100,000 files, listed on every run.
+    for dirpath, dirnames, filenames in os.walk(top, onerror=unlisted.append):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        linked_dirs = [d for d in dirnames if (Path(dirpath) / d).is_symlink()]
+        linked_dirs = [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]
+        rel_dir = os.path.relpath(dirpath, top).replace(os.sep, "/")
+        prefix = "" if rel_dir == "." else rel_dir + "/"
         for name in filenames + linked_dirs:
             if name.startswith("."):
                 continue
-            path = Path(dirpath) / name
             try:
-                st = path.stat()
+                st = os.stat(os.path.join(dirpath, name))
             except OSError:
                 st = None
-            rel = shown_name(path.relative_to(raw_dir).as_posix())
-            found.append(RawFile(rel, st.st_size if st else -1, st.st_mtime_ns if st else 0))
+            found.append(RawFile(shown_name(prefix + name), st.st_size if st else -1, st.st_mtime_ns if st else 0))
     for err in unlisted:
         folder = Path(err.filename)
         if folder == raw_dir:

@@ -79,19 +79,36 @@ def read_labelled_table(rows: list[list[Cell]], form_rows: tuple[FormRow, ...]) 
     pointer = 0
     for row in rows:
         labels, values = _split(row)
-        if not labels or pointer >= len(form_rows):
+        if not labels:
             continue
         last, whole = _label_texts(labels)
         candidates = form_rows[:1] if pointer == 0 else form_rows[pointer:]
         for offset, form_row in enumerate(candidates):
             if _matches(form_row, last, whole):
-                _read_values(form_row, values, reading)
+                if not _names_another(form_row, labels, form_rows, reading):
+                    _read_values(form_row, values, reading)
                 pointer += offset + 1
                 break
         else:
+            # Past the walk's last row too: a copy of a read row below the table is no less a repeat.
             if any(c.text.strip() for c in values):
                 flag_repeated(form_rows[:pointer], last, whole, labels[-1].line, reading)
     return reading
+
+
+def _names_another(form_row: FormRow, labels: list[Cell], form_rows: tuple[FormRow, ...],
+                   reading: TableReading) -> bool:
+    """A row is matched on all its label cells together, so that a label split over cells is found;
+    a label cell that on its own names another row of the form means lines of two rows were spliced
+    into one (a row's label, then a copy of an earlier row), and whose numbers follow cannot be known."""
+    for cell in labels:
+        key = label_key(cell.text)
+        other = next((r for r in form_rows if r is not form_row and key and _matches(r, key, key)), None)
+        if other is not None:
+            reading.problems.append(f"{form_row.table_code} row {form_row.label}: its label cells also name "
+                                    f"{other.label} (line {cell.line})")
+            return True
+    return False
 
 
 def flag_repeated(read: tuple[FormRow, ...], last: str, whole: str, line: int, reading: TableReading) -> bool:

@@ -74,6 +74,30 @@ def test_aligned_text_flags_a_row_that_appears_again():
     assert ("requests", "result.not_processed.publication", "total") not in _facts(result)
 
 
+def test_cell_table_flags_a_row_whose_label_cells_name_two_rows():
+    """Lines 123-342 copied after 结转下年度's label (a falsifying example of the damage property
+    test): that row's cells run on into the copy of 国家秘密's, whose zeros passed as 结转下年度's."""
+    lines = report_bytes("0018_docx-text.txt").decode("utf-8").split("\n")
+    label = lines.index("\t四、结转下年度继续办理")
+    lines[label + 1 : label + 1] = lines[122 : label + 1]
+    result = extract_bytes("\n".join(lines).encode("utf-8"))
+    assert result.status == "incomplete"
+    assert ("requests row 结转下年度继续办理: its label cells also name 属于国家秘密 "
+            f"(line {label + 4})") in result.message
+
+
+def test_cell_table_flags_a_row_repeated_after_the_last_row():
+    """The walk ends at 结转下年度; a read row standing again below it is still a repeat."""
+    lines = report_bytes("0018_docx-text.txt").decode("utf-8").split("\n")
+    granted = lines.index("\t（一）予以公开")
+    end = lines.index("", granted)
+    tail = lines.index("", lines.index("\t四、结转下年度继续办理"))
+    lines[tail:tail] = ["", *lines[granted:end]]
+    result = extract_bytes("\n".join(lines).encode("utf-8"))
+    assert result.status == "incomplete"
+    assert f"requests row 予以公开: appears again at line {tail + 2}" in result.message
+
+
 def test_every_rendering_states_a_publication_date_that_is_not_the_report_year():
     """PDFs included (LibreOffice drops the page's first element, so synth puts an index number
     there): the year read is the title's, never the 发布日期's."""

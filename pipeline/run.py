@@ -71,11 +71,18 @@ def _summary(published: Path, result: dg.ExecuteInProcessResult, out, seconds: f
     failed = [e for e in evaluations if not e.passed]
     print(f"checks: {len(evaluations)} evaluated, {len(failed)} failed" + (": " + ", ".join(sorted(e.check_name for e in failed)) if failed else ""), file=out)
     extraction = _metadata(result, "extracted_reports")
-    unchanged = _metadata(result, "published_warehouse").get("unchanged")
+    scope = _metadata(result, "changed_agencies")
+    if scope.get("unchanged"):
+        build = "; warehouse unchanged, not rebuilt"
+    elif scope.get("build") == "update":
+        n = scope.get("rows", 0)
+        build = f"; warehouse updated: {n} {'agency' if n == 1 else 'agencies'} recomputed"
+    else:
+        build = "; warehouse built from scratch"
     if extraction:
         print(
             f"extraction: {extraction.get('extracted', 0)} extracted, {extraction.get('unchanged', 0)} unchanged, "
-            f"{extraction.get('removed', 0)} removed" + ("; warehouse unchanged, not rebuilt" if unchanged else ""),
+            f"{extraction.get('removed', 0)} removed" + build,
             file=out,
         )
     print(f"time: {seconds:.1f} s", file=out)

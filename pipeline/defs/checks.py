@@ -1,10 +1,10 @@
-"""One Dagster asset check per consistency rule, on the view in sql/checks that lists its findings.
+"""One Dagster asset check per consistency rule, on the table in sql/checks that lists its findings.
 
 Government data failing a rule is a failed check of WARN severity: it shows in the UI with the
 number of findings and a sample, and it never blocks the run (blocking=False). A check that cannot
-run (the view is missing or its SQL fails) raises, which fails the run: that is our error, not the
+run (the table is missing or its SQL fails) raises, which fails the run: that is our error, not the
 data's. The checks read the build file while a run is under way and the published file after it
-(WarehouseFiles.reading), so they see the views whether they run before or after publication.
+(WarehouseFiles.reading), so they see the tables whether they run before or after publication.
 """
 
 import dagster as dg
@@ -13,8 +13,8 @@ from pipeline.defs.resources import Warehouse
 from pipeline.warehouse.models import SqlModel, discover
 from pipeline.warehouse.sqlfiles import execute
 
-# check_results unions the others; it is a view for users, not a rule of its own.
-RULE_VIEWS = [m for m in discover() if m.layer == "checks" and m.name != "check_results"]
+# check_results unions the others for users; it is not a rule of its own.
+RULE_TABLES = [m for m in discover() if m.layer == "checks" and m.name != "check_results"]
 SAMPLE_ROWS = 10
 
 
@@ -38,7 +38,7 @@ def _rule_check(model: SqlModel) -> dg.AssetChecksDefinition:
     )
     def _check(warehouse: Warehouse) -> dg.AssetCheckResult:
         with warehouse.files.reading() as con:
-            cur = execute(con, "queries/check_findings.sql", view=model.name, sample=SAMPLE_ROWS)
+            cur = execute(con, "queries/check_findings.sql", table=model.name, sample=SAMPLE_ROWS)
             columns = [d[0] for d in cur.description]
             rows = cur.fetchall()
         failing = rows[0][0] if rows else 0
@@ -57,4 +57,4 @@ def _rule_check(model: SqlModel) -> dg.AssetChecksDefinition:
     return _check
 
 
-rule_checks = [_rule_check(m) for m in RULE_VIEWS]
+rule_checks = [_rule_check(m) for m in RULE_TABLES]

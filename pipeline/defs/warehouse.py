@@ -1,7 +1,10 @@
 """The warehouse's base tables, one asset per SQL model, the published file and its Parquet copy.
 
 A run whose inputs are exactly those of the published file (nothing in the raw folder, the
-extractor or the SQL changed) builds and publishes nothing: the steps note it and return.
+extractor or the SQL changed) builds and publishes nothing: the steps note it and return. A run
+where only reports changed, under the same code, builds from a copy of the published file and
+replaces the rows of the agencies whose reports changed (pipeline/warehouse/load.py, models.py);
+any other run builds from an empty file.
 """
 
 import shutil
@@ -13,18 +16,27 @@ from pipeline.defs.ingest import extracted_reports
 from pipeline.defs.resources import Warehouse
 from pipeline.extract.incremental import extractor_version, live_files
 from pipeline.warehouse import parquet
-from pipeline.warehouse.files import inputs_fingerprint
-from pipeline.warehouse.load import load
-from pipeline.warehouse.models import SqlModel, discover, load_tables, materialize
+from pipeline.warehouse.changes import changed_reports
+from pipeline.warehouse.files import code_fingerprint, inputs_fingerprint
+from pipeline.warehouse.load import load, slice_changed_agencies
+from pipeline.warehouse.models import SqlModel, discover, load_tables, materialize, refresh_changed_agencies
 
 BASE_TABLES = load_tables()
 MODELS = discover()
 MARTS = [m.name for m in MODELS if m.layer == "marts"]
+# Past this share of changed reports, building from scratch is as quick as replacing rows, and it
+# leaves a compact file instead of one with many deleted rows.
+UPDATE_AT_MOST = 0.25
 
 
-def _fingerprint(warehouse: Warehouse) -> str:
-    reports = pl.read_parquet(warehouse.files.work_dir / "reports.parquet")
-    return inputs_fingerprint(reports.write_csv().encode(), extractor_version())
+def _fingerprints(reports: pl.DataFrame) -> tuple[str, str]:
+    """(the inputs' fingerprint, the code's)."""
+    code = code_fingerprint(extractor_version())
+    return inputs_fingerprint(reports.write_csv().encode(), code), code
+
+
+def _changed_reports_path(warehouse: Warehouse):
+    return warehouse.files.work_dir / "changed_reports.parquet"
 
 
 @dg.multi_asset(
@@ -34,27 +46,45 @@ def _fingerprint(warehouse: Warehouse) -> str:
     ],
 )
 def warehouse_tables(context: dg.AssetExecutionContext, warehouse: Warehouse):
-    """Loads a fresh build file from extraction's Parquet (unless the published file is current)."""
+    """Loads the build file from extraction's Parquet (unless the published file is current)."""
     warehouse.hold_writer_lock(context)
     files = warehouse.files
-    if files.is_current(_fingerprint(warehouse)):
+    reports_path = files.work_dir / "reports.parquet"
+    reports = pl.read_parquet(reports_path)
+    fingerprint, code = _fingerprints(reports)
+    if files.is_current(fingerprint):
         files.discard_build()
-        files.mark_run(context.run.run_id, unchanged=True)
+        files.mark_run(context.run.run_id, "unchanged")
         context.log.info("nothing changed since the published warehouse was built: not rebuilding it")
         for table in BASE_TABLES:
             yield dg.MaterializeResult(asset_key=table, metadata={"unchanged": True})
         return
-    files.mark_run(context.run.run_id, unchanged=False)
-    files.start_build()
+    update = files.can_update(code)
+    changed = changed_reports(reports, pl.read_parquet(files.published_input) if update else None)
+    if update and changed["source_file"].n_unique() > UPDATE_AT_MOST * max(reports.height, 1):
+        update, changed = False, reports
+    changed.write_parquet(_changed_reports_path(warehouse))
+    mode = "update" if update else "fresh"
+    files.mark_run(context.run.run_id, mode)
+    context.log.info(
+        f"building from a copy of the published warehouse: {changed['source_file'].n_unique():,} files changed"
+        if update
+        else "building from an empty file"
+    )
+    files.start_build(from_published=update)
     with files.building() as con:
         counts = load(
             con,
-            files.work_dir / "reports.parquet",
+            reports_path,
+            _changed_reports_path(warehouse),
             live_files(files.work_dir, "facts"),
             live_files(files.work_dir, "narrative"),
         )
+        if update:
+            slice_changed_agencies(con)
+    shutil.copyfile(reports_path, files.staged_input)
     for table in BASE_TABLES:
-        yield dg.MaterializeResult(asset_key=table, metadata={"rows": counts[table]})
+        yield dg.MaterializeResult(asset_key=table, metadata={"rows": counts[table], "build": mode})
 
 
 def _model_asset(model: SqlModel) -> dg.AssetsDefinition:
@@ -69,11 +99,17 @@ def _model_asset(model: SqlModel) -> dg.AssetsDefinition:
     )
     def _build(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
         warehouse.hold_writer_lock(context)
-        if warehouse.files.run_unchanged(context.run.run_id):
+        mode = warehouse.files.run_mode(context.run.run_id)
+        if mode == "unchanged":
             return dg.MaterializeResult(metadata={"unchanged": True})
+        per_agency = mode == "update" and model.per_agency
         with warehouse.files.building() as con:
-            rows = materialize(con, model)
-        metadata = {"materialized_as": model.kind.lower(), "sql": dg.MetadataValue.md(f"```sql\n{model.sql}\n```")}
+            rows = refresh_changed_agencies(con, model) if per_agency else materialize(con, model)
+        metadata = {
+            "materialized_as": model.kind.lower(),
+            "refreshed": "changed agencies" if per_agency else "whole",
+            "sql": dg.MetadataValue.md(f"```sql\n{model.sql}\n```"),
+        }
         if rows is not None:  # views are not counted: that would compute them on every run
             metadata["rows"] = rows
         return dg.MaterializeResult(metadata=metadata)
@@ -94,13 +130,16 @@ def parquet_export(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
     into a new folder; published_warehouse makes it the `parquet/` folder beside the warehouse."""
     warehouse.hold_writer_lock(context)
     files = warehouse.files
-    if files.run_unchanged(context.run.run_id):
+    mode = files.run_mode(context.run.run_id)
+    if mode == "unchanged":
         return dg.MaterializeResult(metadata={"unchanged": True})
-    if not files.build.exists():
+    if not files.build.exists() or not _changed_reports_path(warehouse).exists():
         raise dg.Failure(f"no build file at {files.build} to export; materialize the tables first")
     staged = files.staged_parquet
     shutil.rmtree(staged, ignore_errors=True)
-    counts = parquet.export(files.build, staged, MARTS)
+    counts = parquet.export(
+        files.build, staged, MARTS, _changed_reports_path(warehouse), previous=files.parquet if mode == "update" else None
+    )
     return dg.MaterializeResult(metadata={f"rows_{k}": v for k, v in counts.items()})
 
 
@@ -110,12 +149,14 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: Warehouse)
     warehouse.hold_writer_lock(context)
     files = warehouse.files
     meta = {"path": str(files.published.resolve()), "parquet": str(files.parquet)}
-    if files.run_unchanged(context.run.run_id):
+    if files.run_mode(context.run.run_id) == "unchanged":
         return dg.MaterializeResult(metadata={**meta, "unchanged": True})
+    built_from = pl.read_parquet(files.staged_input) if files.staged_input.exists() else None
     if not files.publish():
         raise dg.Failure(
             f"nothing complete to publish (build {files.build}, Parquet {files.staged_parquet}); "
             "materialize the tables and parquet_export first"
         )
-    files.record(_fingerprint(warehouse))
+    if built_from is not None:  # else (one asset materialized from the UI) the next run builds afresh
+        files.record(*_fingerprints(built_from))
     return dg.MaterializeResult(metadata=meta)

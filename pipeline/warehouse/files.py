@@ -9,7 +9,9 @@ new file beside the old Parquet. Readers that hold the old file open keep readin
 
 The work folder also remembers what the published file was built from (a fingerprint of the
 extracted reports, the extractor and the SQL), so a run whose inputs did not change skips the
-build and publication altogether, and which run decided that.
+build and publication altogether, and which run decided that. Each version keeps the reports
+frame it was loaded from (`input-reports.parquet`), so the next build, when the code is the
+same, can start from a copy of the published file and replace only what changed.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+
+from pipeline.warehouse.sqlfiles import execute
 
 # DuckDB's own default lets one sort or join take 80% of the machine's memory. The build sorts and
 # joins every fact (20 million rows at national scale), so its connections get a fixed budget and
@@ -66,6 +70,16 @@ class WarehouseFiles:
         return self.published.with_name(f".{self.parquet.name}.build")
 
     @property
+    def staged_input(self) -> Path:
+        """The reports frame the build under way was loaded from, until publication."""
+        return self.published.with_name(f".{self.published.name}.build-input.parquet")
+
+    @property
+    def published_input(self) -> Path:
+        """The reports frame the published file was loaded from."""
+        return self.current / "input-reports.parquet"
+
+    @property
     def state(self) -> Path:
         return self.work_dir / "published.json"
 
@@ -87,40 +101,54 @@ class WarehouseFiles:
         except (OSError, ValueError):
             return {}
 
+    def _published_as_recorded(self) -> dict:
+        state = self.recorded()
+        return state if state.get("published") == self._published_stat() and self.parquet.is_dir() else {}
+
     def is_current(self, fingerprint: str) -> bool:
         """True when the published file and its Parquet were built from exactly these inputs."""
-        state = self.recorded()
-        return (
-            state.get("fingerprint") == fingerprint
-            and state.get("published") == self._published_stat()
-            and self.parquet.is_dir()
+        return self._published_as_recorded().get("fingerprint") == fingerprint
+
+    def can_update(self, code: str) -> bool:
+        """True when a build may start from a copy of the published file: the same extractor,
+        SQL and warehouse code built it, and its input reports frame is there to compare with."""
+        return self._published_as_recorded().get("code") == code and self.published_input.is_file()
+
+    def record(self, fingerprint: str, code: str) -> None:
+        """Note what the published file and its Parquet were just built from."""
+        _write_atomic(
+            self.state, json.dumps({"fingerprint": fingerprint, "code": code, "published": self._published_stat()})
         )
 
-    def record(self, fingerprint: str) -> None:
-        """Note what the published file and its Parquet were just built from."""
-        _write_atomic(self.state, json.dumps({"fingerprint": fingerprint, "published": self._published_stat()}))
-
-    def mark_run(self, run_id: str, unchanged: bool) -> None:
-        """Tell the later steps of this run whether there is anything to build."""
+    def mark_run(self, run_id: str, mode: str) -> None:
+        """Tell the later steps of this run what it builds: `unchanged` (nothing), `update` (from a
+        copy of the published file) or `fresh` (from an empty file)."""
         self.work_dir.mkdir(parents=True, exist_ok=True)
-        _write_atomic(self.run_marker, json.dumps({"run_id": run_id, "unchanged": unchanged}))
+        _write_atomic(self.run_marker, json.dumps({"run_id": run_id, "mode": mode}))
 
-    def run_unchanged(self, run_id: str) -> bool:
+    def run_mode(self, run_id: str) -> str | None:
+        """What this run builds (mark_run); None when no run decided it (one asset materialized
+        on its own, from the UI)."""
         try:
             marker = json.loads(self.run_marker.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return False
-        return marker.get("run_id") == run_id and bool(marker.get("unchanged"))
+            return None
+        return marker.get("mode") if marker.get("run_id") == run_id else None
 
     def discard_build(self) -> None:
-        for stale in (self.build, _wal(self.build)):
+        for stale in (self.build, _wal(self.build), self.staged_input):
             stale.unlink(missing_ok=True)
         shutil.rmtree(self.staged_parquet, ignore_errors=True)
 
-    def start_build(self) -> None:
-        """A fresh build file; a leftover from a killed run is discarded."""
+    def start_build(self, from_published: bool) -> None:
+        """A new build file, empty or a copy of the published one; a leftover from a killed run
+        is discarded."""
         self.published.parent.mkdir(parents=True, exist_ok=True)
         self.discard_build()
+        if from_published:
+            shutil.copyfile(self.published, self.build)
+        else:
+            duckdb.connect(str(self.build)).close()
 
     @contextmanager
     def building(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -151,6 +179,7 @@ class WarehouseFiles:
         if not self.build.exists() or not self.staged_parquet.is_dir():
             return False
         with duckdb.connect(str(self.build), config=DUCKDB_CONFIG) as con:
+            execute(con, "publish/drop_build_scope.sql")
             con.execute("CHECKPOINT")
         _fsync(self.build)
         version = self.versions / (time.strftime("v-%Y%m%dT%H%M%S-", time.gmtime()) + f"{time.time_ns() % 10**9:09d}")
@@ -158,6 +187,8 @@ class WarehouseFiles:
         os.rename(self.build, version / self.published.name)
         _wal(self.build).unlink(missing_ok=True)
         os.rename(self.staged_parquet, version / self.parquet.name)
+        if self.staged_input.exists():
+            os.rename(self.staged_input, version / self.published_input.name)
         _fsync(version)
         _relink(self.current, version.relative_to(self.current.parent))
         # Once per warehouse (or over a file or folder of an older layout): the user's paths
@@ -179,10 +210,16 @@ class WarehouseFiles:
             shutil.rmtree(stale, ignore_errors=True)
 
 
-def inputs_fingerprint(reports_csv: bytes, *parts: str) -> str:
-    """A hash of what a build reads: every report row (so statuses and messages count too), the
-    extractor version, and the SQL and warehouse code."""
-    h = hashlib.sha256(reports_csv)
+def inputs_fingerprint(reports_csv: bytes, code: str) -> str:
+    """A hash of what a build reads: every report row (so statuses and messages count too) and the
+    code (code_fingerprint)."""
+    return hashlib.sha256(reports_csv + b"\0" + code.encode()).hexdigest()[:16]
+
+
+def code_fingerprint(*parts: str) -> str:
+    """A hash of the code that decides what a build makes of its input: the extractor version
+    (parts), and the SQL, warehouse code and reference data."""
+    h = hashlib.sha256()
     for part in parts:
         h.update(b"\0" + part.encode())
     package = Path(__file__).resolve().parents[1]

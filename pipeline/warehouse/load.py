@@ -1,4 +1,10 @@
-"""Extraction's Parquet files → the warehouse's base tables, one SQL file per table in sql/load."""
+"""Extraction's Parquet files → the warehouse's base tables, one SQL file per table in sql/load.
+
+A build either starts from an empty file or from a copy of the published one. Either way the
+load is the same: the small tables (agencies, reports, …) are rebuilt whole, and the facts and
+prose figures of changed_agencies (the agencies with a new, changed or removed report; all of
+them in an empty file) are replaced, so a build from a copy touches only what changed.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +12,24 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.warehouse.models import load_tables
+from pipeline.warehouse.models import load_tables, ordered_files
 from pipeline.warehouse.sqlfiles import execute
 
 # Reference data shipped in the package (users extend it there), bound as $reference_dir.
 REFERENCE_DIR = Path(__file__).resolve().parents[1] / "reference"
 
 
-def load(con: duckdb.DuckDBPyConnection, reports: Path, facts: list[Path], narrative: list[Path]) -> dict[str, int]:
-    """Create every base table; returns each one's row count."""
+def load(
+    con: duckdb.DuckDBPyConnection,
+    reports: Path,
+    changed_reports: Path,
+    facts: list[Path],
+    narrative: list[Path],
+) -> dict[str, int]:
+    """Create or update every base table; returns each one's row count."""
     params = {
         "reports": str(reports),
+        "changed_reports": str(changed_reports),
         "facts": [str(p) for p in facts],
         "narrative": [str(p) for p in narrative],
         "reference_dir": str(REFERENCE_DIR),
@@ -26,3 +39,10 @@ def load(con: duckdb.DuckDBPyConnection, reports: Path, facts: list[Path], narra
         execute(con, f"load/{table}.sql", **params)
         counts[table] = con.table(table).shape[0]
     return counts
+
+
+def slice_changed_agencies(con: duckdb.DuckDBPyConnection) -> None:
+    """Keep changed_agencies' rows of the base tables in the build_scope schema, for the models
+    refreshed per agency (pipeline/warehouse/models.py)."""
+    for table in ordered_files("scope"):
+        execute(con, f"scope/{table}.sql")

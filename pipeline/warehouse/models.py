@@ -1,7 +1,14 @@
 """SQL models in sql/: one model per file, named for the file, built in dependency order.
 
-staging and checks are views (always current, cheap); marts are tables, so a BI tool reading
-them does not recompute aggregates over every fact on each query.
+staging models are views (always current, cheap). marts and checks are tables, so a BI tool or an
+asset check reading them does not recompute aggregates over every fact on each query.
+
+A table is built whole on a fresh build. On a build that starts from the published file (only
+some agencies' reports changed), a model whose file says `-- refresh: per agency` (its rows for
+an agency depend on that agency's reports alone) is recomputed for the changed agencies only:
+its unchanged SQL runs against slices of its inputs kept in the `build_scope` schema, which
+temporary views of the same names put in front of the full tables, and its rows for those
+agencies are replaced. Any other table is rebuilt whole.
 """
 
 from __future__ import annotations
@@ -13,13 +20,16 @@ from pathlib import Path
 import duckdb
 import regex
 
-from pipeline.warehouse.sqlfiles import SQL_DIR
+from pipeline.warehouse.sqlfiles import SQL_DIR, execute
 
 MODEL_LAYERS = ("staging", "marts", "checks")
 _NAME = regex.compile(r"^[a-z][a-z0-9_]*$")
 # Comments, string literals and bound parameters ($reports) name no table.
 _NOT_A_REFERENCE = regex.compile(r"--[^\n]*|/\*.*?\*/|'(?:[^']|'')*'|\$[a-z_][a-z0-9_]*", regex.S)
 _WORD = regex.compile(r"\b[a-z_][a-z0-9_]*\b")
+
+
+_PER_AGENCY = regex.compile(r"^-- refresh: per agency$", regex.M)
 
 
 @dataclass(frozen=True)
@@ -31,11 +41,15 @@ class SqlModel:
 
     @property
     def kind(self) -> str:
-        return "TABLE" if self.layer == "marts" else "VIEW"
+        return "VIEW" if self.layer == "staging" else "TABLE"
+
+    @property
+    def per_agency(self) -> bool:
+        return self.kind == "TABLE" and bool(_PER_AGENCY.search(self.sql))
 
     @property
     def description(self) -> str:
-        lines = [ln[2:].strip() for ln in self.sql.splitlines() if ln.startswith("--")]
+        lines = [ln[2:].strip() for ln in self.sql.splitlines() if ln.startswith("--") and not _PER_AGENCY.match(ln)]
         return " ".join(lines) or f"{self.layer} model {self.name}"
 
     def references(self, names: set[str]) -> list[str]:
@@ -55,20 +69,27 @@ def discover(sql_dir: Path = SQL_DIR) -> tuple[SqlModel, ...]:
     names = [m.name for m in models]
     if len(names) != len(set(names)):
         raise ValueError(f"two SQL models share a name in {sql_dir}")
+    # A per-agency model reading a table rebuilt whole would see other agencies' rows change
+    # without being recomputed for them.
+    whole = {m.name for m in models if m.kind == "TABLE" and not m.per_agency}
+    for m in models:
+        if m.per_agency and m.references(whole):
+            raise ValueError(f"{m.path}: refreshed per agency, but reads {m.references(whole)}, which are rebuilt whole")
     return tuple(models)
 
 
 @cache
-def load_tables(sql_dir: Path = SQL_DIR) -> tuple[str, ...]:
-    """Tables the load step creates, one per file in sql/load, each after the tables it reads."""
-    files = {p.stem: SqlModel(p.stem, "load", p, p.read_text(encoding="utf-8")) for p in sorted((sql_dir / "load").glob("*.sql"))}
+def ordered_files(folder: str, sql_dir: Path = SQL_DIR) -> tuple[str, ...]:
+    """The SQL files of sql/<folder> (each creates the table it is named for), each after the
+    files whose tables it reads."""
+    files = {p.stem: SqlModel(p.stem, folder, p, p.read_text(encoding="utf-8")) for p in sorted((sql_dir / folder).glob("*.sql"))}
     ordered: list[str] = []
 
     def visit(name: str, stack: tuple[str, ...]) -> None:
         if name in ordered:
             return
         if name in stack:
-            raise ValueError(f"sql/load files read each other in a cycle: {' -> '.join((*stack, name))}")
+            raise ValueError(f"sql/{folder} files read each other in a cycle: {' -> '.join((*stack, name))}")
         for dep in files[name].references(set(files)):
             visit(dep, (*stack, name))
         ordered.append(name)
@@ -78,9 +99,33 @@ def load_tables(sql_dir: Path = SQL_DIR) -> tuple[str, ...]:
     return tuple(ordered)
 
 
+def load_tables() -> tuple[str, ...]:
+    """The warehouse's base tables, loaded from extraction's Parquet by the files in sql/load."""
+    return ordered_files("load")
+
+
 def materialize(con: duckdb.DuckDBPyConnection, model: SqlModel) -> int | None:
     """Create the table or view; a table's row count (a view's would mean computing it: None)."""
     # The name comes from our own file name, checked above; no report data is in this text.
     con.execute(f"CREATE OR REPLACE {model.kind} {model.name} AS\n{model.sql}")
     return con.table(model.name).shape[0] if model.kind == "TABLE" else None
 
+
+def refresh_changed_agencies(con: duckdb.DuckDBPyConnection, model: SqlModel) -> int:
+    """Recompute a per-agency table for changed_agencies only; its row count.
+
+    The model's SQL runs unchanged: temporary views named for each build_scope slice (the changed
+    agencies' reports, facts, …, and the per-agency tables refreshed before this one) come before
+    the full tables of those names, for this connection only. The result is also kept as a slice,
+    for the models that read this one.
+    """
+    assert model.per_agency, model.name
+    for (table,) in execute(con, "queries/scope_tables.sql").fetchall():
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM build_scope.{table}")
+    con.execute(f"CREATE OR REPLACE TABLE build_scope.{model.name} AS\n{model.sql}")
+    con.execute(
+        f"DELETE FROM main.{model.name} AS m "
+        "WHERE EXISTS (SELECT 1 FROM main.changed_agencies AS c WHERE c.agency_id IS NOT DISTINCT FROM m.agency_id)"
+    )
+    con.execute(f"INSERT INTO main.{model.name} BY NAME SELECT * FROM build_scope.{model.name}")
+    return con.execute(f"SELECT count(*) FROM main.{model.name}").fetchone()[0]

@@ -4,15 +4,21 @@ Layout, beside the warehouse file:
 
     parquet/                         the current version's Parquet (pipeline/warehouse/files.py)
         reports.parquet
-        facts/year=2024/data_0.parquet   facts partitioned by their report's year (hive style)
+        facts/year=2024/part-3-0.parquet  facts partitioned by their report's year (hive style),
+                                          16 files a year by the first hex digit of report_id
         <mart>.parquet                   one file per table in sql/marts
 
 Each export is written into a staging folder; publication moves it, with the DuckDB file built in
-the same run, into a new version and switches both in one rename.
+the same run, into a new version and switches both in one rename. A build that replaced only
+some agencies' rows rewrites only the facts files holding their reports (sql/export/parts.sql)
+and hard-links the others from the previous version: published files are never modified, so
+two versions can share them.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -20,19 +26,57 @@ import duckdb
 from pipeline.warehouse.files import DUCKDB_CONFIG
 from pipeline.warehouse.sqlfiles import execute
 
+NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"  # DuckDB's folder name for a NULL year
 
 
-def export(warehouse_file: Path, dest: Path, marts: list[str]) -> dict[str, int]:
-    """Write reports, facts (by year) and the marts from the warehouse file into dest; row counts."""
+def export(
+    warehouse_file: Path, dest: Path, marts: list[str], changed_reports: Path, previous: Path | None = None
+) -> dict[str, int]:
+    """Write reports, facts (by year) and the marts from the warehouse file into dest; row counts.
+    With `previous` (the published Parquet folder), facts files of unchanged parts are taken
+    from it instead of being written again."""
     dest.mkdir(parents=True)
     counts: dict[str, int] = {}
     with duckdb.connect(str(warehouse_file), read_only=True, config=DUCKDB_CONFIG) as con:
         execute(con, "export/reports.sql", path=str(dest / "reports.parquet"))
-        execute(con, "export/facts.sql", path=str(dest / "facts"))
+        execute(con, "export/parts.sql", changed_reports=str(changed_reports))
+        written = {(_year_folder(year), part) for year, part in con.table("export_parts").fetchall()}
+        execute(con, "export/facts.sql", path=str(dest / "facts.partitions"))
         for table in ("reports", "facts"):
-            counts[table] = con.table(table).shape[0]
+            counts[table] = con.table(f"main.{table}").shape[0]
         for mart in marts:
             mart_rows = con.table(mart)
             mart_rows.write_parquet(str(dest / f"{mart}.parquet"))
             counts[mart] = mart_rows.shape[0]
+    _name_files(dest / "facts.partitions", dest / "facts")
+    if previous is not None:
+        counts["facts_files_reused"] = _reuse(previous / "facts", dest / "facts", written)
     return counts
+
+
+def _year_folder(year: int | None) -> str:
+    return f"year={NULL_PARTITION if year is None else year}"
+
+
+def _name_files(partitions: Path, facts: Path) -> None:
+    """year=Y/part=P/data_N.parquet (DuckDB's hive layout) → year=Y/part-P-N.parquet, so part is
+    not a column for readers."""
+    facts.mkdir()
+    for path in sorted(partitions.glob("year=*/part=*/data_*.parquet")):
+        part = path.parent.name.removeprefix("part=")
+        n = path.stem.removeprefix("data_")
+        (facts / path.parent.parent.name).mkdir(exist_ok=True)
+        os.rename(path, facts / path.parent.parent.name / f"part-{part}-{n}.parquet")
+    shutil.rmtree(partitions)
+
+
+def _reuse(old: Path, new: Path, written: set[tuple[str, str]]) -> int:
+    reused = 0
+    for path in sorted(old.glob("year=*/part-*.parquet")):
+        part = path.name.split("-")[1]
+        if (path.parent.name, part) in written:
+            continue
+        (new / path.parent.name).mkdir(exist_ok=True)
+        os.link(path, new / path.parent.name / path.name)
+        reused += 1
+    return reused

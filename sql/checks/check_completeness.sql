@@ -1,6 +1,7 @@
 -- Completeness (warning): every file that is not a complete (ok) report, so nothing is half
 -- counted in silence: incomplete reports (cells missing or unplaceable), rejected files (not a
 -- report) and duplicates. detail is the report's message.
+-- refresh: per agency
 SELECT
     'completeness' AS check_name,
     'warning' AS severity,

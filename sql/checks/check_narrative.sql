@@ -1,6 +1,7 @@
 -- FORM.md rule 8 (warning). A figure the prose of sections 一 or 六 states (narrative_figures)
 -- against the cell it names: expected = the prose figure, actual = the table cell (or the sum of
 -- the cells when row_code joins codes with '+'). Figures with no cell are not compared.
+-- refresh: per agency
 WITH cells AS (
     SELECT
         n.report_id,

@@ -1,7 +1,23 @@
--- One row per cell of sections 二, 三 and 四. A byte-identical copy's facts are left out: they
--- are its original's facts, and loading them twice would double-count. So are the facts of a
--- file that repeats an earlier file's agency, year and facts (agency_year_duplicates.same_as).
-CREATE OR REPLACE TABLE facts AS
+-- One row per cell of sections 二, 三 and 四, for every report not marked duplicate (a byte-identical
+-- copy, or a file repeating an earlier file's agency, year and facts: its original's facts are
+-- loaded once). Only the facts of changed_agencies are replaced; the others are kept as they are.
+CREATE TABLE IF NOT EXISTS facts (
+    report_id VARCHAR,
+    table_code VARCHAR,
+    row_code VARCHAR,
+    applicant_class VARCHAR,
+    value DECIMAL(38, 6),
+    source_line INTEGER,
+    raw_text VARCHAR,
+    doubt VARCHAR
+);
+DELETE FROM facts
+WHERE report_id NOT IN (
+    SELECT r.report_id
+    FROM reports AS r
+    ANTI JOIN changed_agencies AS c ON c.agency_id IS NOT DISTINCT FROM r.agency_id
+);
+INSERT INTO facts
 SELECT
     f.report_id,
     f.table_code,
@@ -12,8 +28,10 @@ SELECT
     f.raw_text,
     f.doubt
 FROM read_parquet($facts) AS f
-SEMI JOIN read_parquet($reports) AS r
-    ON r.report_id = f.report_id AND r.status <> 'duplicate'
-ANTI JOIN agency_year_duplicates AS d
-    ON d.report_id = f.report_id AND d.same_as IS NOT NULL
+WHERE f.report_id IN (
+    SELECT r.report_id
+    FROM reports AS r
+    SEMI JOIN changed_agencies AS c ON c.agency_id IS NOT DISTINCT FROM r.agency_id
+    WHERE r.status <> 'duplicate'
+)
 ORDER BY f.report_id, f.source_line, f.table_code, f.row_code, f.applicant_class;

@@ -1,7 +1,24 @@
 -- Figures stated in the prose of sections 一 and 六 (pipeline/extract/narrative.py), one row per
--- phrase read. table_code/row_code/applicant_class name the cell the figure must equal (row_code
--- joins two codes with '+' when the figure is their sum); NULL when no cell says the same thing.
-CREATE OR REPLACE TABLE narrative_figures AS
+-- phrase read, for every report not marked duplicate. table_code/row_code/applicant_class name
+-- the cell the figure must equal (row_code joins two codes with '+' when the figure is their sum);
+-- NULL when no cell says the same thing. Only changed_agencies' rows are replaced.
+CREATE TABLE IF NOT EXISTS narrative_figures (
+    report_id VARCHAR,
+    kind VARCHAR,
+    value DECIMAL(38, 6),
+    source_line INTEGER,
+    raw_text VARCHAR,
+    table_code VARCHAR,
+    row_code VARCHAR,
+    applicant_class VARCHAR
+);
+DELETE FROM narrative_figures
+WHERE report_id NOT IN (
+    SELECT r.report_id
+    FROM reports AS r
+    ANTI JOIN changed_agencies AS c ON c.agency_id IS NOT DISTINCT FROM r.agency_id
+);
+INSERT INTO narrative_figures
 SELECT
     n.report_id,
     n.kind,
@@ -12,6 +29,10 @@ SELECT
     n.row_code,
     n.applicant_class
 FROM read_parquet($narrative) AS n
-SEMI JOIN read_parquet($reports) AS r
-    ON r.report_id = n.report_id AND r.status <> 'duplicate'
+WHERE n.report_id IN (
+    SELECT r.report_id
+    FROM reports AS r
+    SEMI JOIN changed_agencies AS c ON c.agency_id IS NOT DISTINCT FROM r.agency_id
+    WHERE r.status <> 'duplicate'
+)
 ORDER BY n.report_id, n.source_line, n.kind;

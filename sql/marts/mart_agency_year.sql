@@ -3,6 +3,7 @@
 -- `duplicate` check) is left out until a user removes the wrong file; incomplete reports are
 -- never counted (the `completeness` check lists them). Every agency is counted on its own: an
 -- aggregate (a whole district) is never added to its departments.
+-- refresh: per agency
 WITH cells AS (
     SELECT *
     FROM stg_report_facts

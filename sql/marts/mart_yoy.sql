@@ -1,6 +1,7 @@
 -- One row per agency, year and metric of mart_agency_year, for years whose previous year the same
 -- agency also reported: value, prior_value (the year before), change and relative_change
 -- (change / prior_value; NULL when prior_value is 0 or NULL). Only consecutive years are compared.
+-- refresh: per agency
 WITH metrics AS (
     SELECT
         agency_id, year,

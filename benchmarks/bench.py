@@ -14,7 +14,8 @@ For each size it builds a raw folder of native-text (docx-text) reports and meas
 * `xxgk run` end to end, wall time from the shell, into a fresh warehouse, with the peak RSS of the
   whole process tree (every /proc/<pid>/status VmRSS of the command and its descendants, summed,
   sampled every 0.1 s) and the CPU time of the tree;
-* at the largest size: a rerun with nothing changed and a rerun after one changed file.
+* at the largest size: a rerun with nothing changed and a rerun after one changed file (which
+  updates the published warehouse rather than rebuilding it).
 
 Reports: `xxgk synth` writes --distinct reports (it is slow: each one is a generated document);
 larger folders repeat them, each copy with a different agency in the title (`…第N副本`), so every
@@ -313,7 +314,7 @@ def main(argv: list[str] | None = None) -> int:
             original, st = changed.read_bytes(), changed.stat()
             changed.write_bytes(_edited(original))
             one = xxgk_run(raw, wh)
-            assert "1 extracted" in one.out, one.out
+            assert "1 extracted" in one.out and "warehouse updated" in one.out, one.out
             changed.write_bytes(original)  # as it was, so the folder can be reused
             os.utime(changed, ns=(st.st_atime_ns, st.st_mtime_ns))
             r["rerun_unchanged"] = {"wall": again.wall, "cpu": again.cpu, "share": again.wall / run.wall}

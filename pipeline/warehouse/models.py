@@ -75,6 +75,12 @@ def discover(sql_dir: Path = SQL_DIR) -> tuple[SqlModel, ...]:
     for m in models:
         if m.per_agency and m.references(whole):
             raise ValueError(f"{m.path}: refreshed per agency, but reads {m.references(whole)}, which are rebuilt whole")
+    # Macros exist only on the build's connections (_define_macros); a view using one would fail
+    # when a user queries it.
+    macros = {p.stem for p in (sql_dir / "macros").glob("*.sql")}
+    for m in models:
+        if m.kind == "VIEW" and m.references(macros):
+            raise ValueError(f"{m.path}: a view cannot use the build-time macros {m.references(macros)}")
     return tuple(models)
 
 
@@ -104,8 +110,16 @@ def load_tables() -> tuple[str, ...]:
     return ordered_files("load")
 
 
+def _define_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """The helpers in sql/macros, as temporary macros of this connection: the tables built with
+    them store results, so the published file needs none of them."""
+    for path in sorted((SQL_DIR / "macros").glob("*.sql")):
+        execute(con, f"macros/{path.name}")
+
+
 def materialize(con: duckdb.DuckDBPyConnection, model: SqlModel) -> int | None:
     """Create the table or view; a table's row count (a view's would mean computing it: None)."""
+    _define_macros(con)
     # The name comes from our own file name, checked above; no report data is in this text.
     con.execute(f"CREATE OR REPLACE {model.kind} {model.name} AS\n{model.sql}")
     return con.table(model.name).shape[0] if model.kind == "TABLE" else None
@@ -120,6 +134,7 @@ def refresh_changed_agencies(con: duckdb.DuckDBPyConnection, model: SqlModel) ->
     for the models that read this one.
     """
     assert model.per_agency, model.name
+    _define_macros(con)
     for (table,) in execute(con, "queries/scope_tables.sql").fetchall():
         con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM build_scope.{table}")
     con.execute(f"CREATE OR REPLACE TABLE build_scope.{model.name} AS\n{model.sql}")

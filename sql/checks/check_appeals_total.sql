@@ -30,7 +30,7 @@ SELECT
     outcomes_sum AS expected,
     total AS actual,
     format('{} line {}: 总计 {} ≠ 结果维持 + 结果纠正 + 其他结果 + 尚未审结 = {}', source_file, total_line,
-        regexp_replace(CAST(CAST(total AS DOUBLE) AS VARCHAR), '\.0$', ''),
-        regexp_replace(CAST(CAST(outcomes_sum AS DOUBLE) AS VARCHAR), '\.0$', '')) AS detail
+        plain_number(total),
+        plain_number(outcomes_sum)) AS detail
 FROM groups
 WHERE total IS DISTINCT FROM outcomes_sum

@@ -14,9 +14,9 @@ SELECT
     new_received + carried_over - carried_forward AS expected,
     result_total AS actual,
     format('{} line {}: 总计 {} ≠ 新收 {} + 上年结转 {} − 结转下年度 {}', source_file, result_total_line,
-        regexp_replace(CAST(CAST(result_total AS DOUBLE) AS VARCHAR), '\.0$', ''),
-        regexp_replace(CAST(CAST(new_received AS DOUBLE) AS VARCHAR), '\.0$', ''),
-        regexp_replace(CAST(CAST(carried_over AS DOUBLE) AS VARCHAR), '\.0$', ''),
-        regexp_replace(CAST(CAST(carried_forward AS DOUBLE) AS VARCHAR), '\.0$', '')) AS detail
+        plain_number(result_total),
+        plain_number(new_received),
+        plain_number(carried_over),
+        plain_number(carried_forward)) AS detail
 FROM stg_request_columns
 WHERE result_total IS DISTINCT FROM new_received + carried_over - carried_forward

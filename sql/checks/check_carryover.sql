@@ -15,8 +15,8 @@ SELECT
     prev.carried_forward AS expected,
     cur.carried_over AS actual,
     format('{} line {}: 上年结转 {} ≠ 结转下年度 {} in the {} report ({} line {})', cur.source_file, cur.carried_over_line,
-        regexp_replace(CAST(CAST(cur.carried_over AS DOUBLE) AS VARCHAR), '\.0$', ''),
-        regexp_replace(CAST(CAST(prev.carried_forward AS DOUBLE) AS VARCHAR), '\.0$', ''),
+        plain_number(cur.carried_over),
+        plain_number(prev.carried_forward),
         prev.year, prev.source_file, prev.carried_forward_line) AS detail
 FROM stg_request_columns AS cur
 JOIN stg_request_columns AS prev

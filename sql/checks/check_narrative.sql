@@ -37,7 +37,7 @@ SELECT
     c.stated AS expected,
     c.cell_value AS actual,
     format('{} line {}: the prose says ''{}''; the table (line {}) says {}', r.source_file, c.prose_line, c.raw_text, c.cell_lines,
-        regexp_replace(CAST(CAST(c.cell_value AS DOUBLE) AS VARCHAR), '\.0$', '')) AS detail
+        plain_number(c.cell_value)) AS detail
 FROM cells AS c
 JOIN reports AS r ON r.report_id = c.report_id
 LEFT JOIN agencies AS a ON a.agency_id = r.agency_id

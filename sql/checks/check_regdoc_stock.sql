@@ -35,11 +35,11 @@ SELECT
     prev.in_force + cur.issued - cur.repealed AS expected,
     cur.in_force AS actual,
     format('{} line {}: 现行有效 {} ≠ {} 现行有效 {} + 本年制发 {} − 本年废止 {}', cur.source_file, cur.in_force_line,
-        regexp_replace(CAST(CAST(cur.in_force AS DOUBLE) AS VARCHAR), '\.0$', ''),
+        plain_number(cur.in_force),
         prev.year,
-        regexp_replace(CAST(CAST(prev.in_force AS DOUBLE) AS VARCHAR), '\.0$', ''),
-        regexp_replace(CAST(CAST(cur.issued AS DOUBLE) AS VARCHAR), '\.0$', ''),
-        regexp_replace(CAST(CAST(cur.repealed AS DOUBLE) AS VARCHAR), '\.0$', '')) AS detail
+        plain_number(prev.in_force),
+        plain_number(cur.issued),
+        plain_number(cur.repealed)) AS detail
 FROM stock AS cur
 JOIN stock AS prev ON prev.agency_id = cur.agency_id AND prev.kind = cur.kind AND prev.year = cur.year - 1
 WHERE NOT cur.conflicted

@@ -14,7 +14,7 @@ SELECT
     result_rows_sum AS expected,
     result_total AS actual,
     format('{} line {}: 总计 {} ≠ the sum of the result rows {}', source_file, result_total_line,
-        regexp_replace(CAST(CAST(result_total AS DOUBLE) AS VARCHAR), '\.0$', ''),
-        regexp_replace(CAST(CAST(result_rows_sum AS DOUBLE) AS VARCHAR), '\.0$', '')) AS detail
+        plain_number(result_total),
+        plain_number(result_rows_sum)) AS detail
 FROM stg_request_columns
 WHERE result_total IS DISTINCT FROM result_rows_sum

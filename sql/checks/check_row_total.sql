@@ -30,7 +30,7 @@ SELECT
     classes_sum AS expected,
     total AS actual,
     format('{} line {}: 总计 {} ≠ the sum of the six applicant classes {}', source_file, total_line,
-        regexp_replace(CAST(CAST(total AS DOUBLE) AS VARCHAR), '\.0$', ''),
-        regexp_replace(CAST(CAST(classes_sum AS DOUBLE) AS VARCHAR), '\.0$', '')) AS detail
+        plain_number(total),
+        plain_number(classes_sum)) AS detail
 FROM rows
 WHERE total IS DISTINCT FROM classes_sum

@@ -131,7 +131,9 @@ def read_value_row_table(rows: list[list[Cell]], form_row: FormRow) -> TableRead
     if flag_value_rows(form_row, [values[0].line for values in filled], reading):
         return reading
     if bodies:
-        _read_values(form_row, bodies[0], reading)
+        # A wholly blank row beside the one row of numbers is an empty row of the page's table,
+        # not the form's row: reading it would turn the real numbers into zeros.
+        _read_values(form_row, (filled or bodies)[0], reading)
         return reading
     reading.problems.append(f"{form_row.table_code}: the row of {len(form_row.cells)} numbers was not found")
     return reading

@@ -98,6 +98,20 @@ def test_cell_table_flags_a_row_repeated_after_the_last_row():
     assert f"requests row 予以公开: appears again at line {tail + 2}" in result.message
 
 
+def test_cell_table_reads_section_four_past_an_empty_row():
+    """An empty row of the page's table above section 四's numbers is not its row of zeros."""
+    original = report_bytes("0018_docx-text.txt")
+    lines = original.decode("utf-8").split("\n")
+    numbers = lines.index("", lines.index("\t复议后起诉", lines.index("四、政府信息公开行政复议、行政诉讼情况")) + 1)
+    numbers = lines.index("", numbers + 1) + 1  # the header's second row, then the row of numbers
+    assert lines[numbers] == "\t1"
+    lines[numbers:numbers] = ["\t"] * 15 + [""]
+    result, intact = extract_bytes("\n".join(lines).encode("utf-8")), extract_bytes(original)
+    assert (result.status, intact.status) == ("ok", "ok")
+    assert _facts(result) == _facts(intact)
+    assert _facts(result)[("appeals", "review.upheld", "")] == "1"
+
+
 def test_every_rendering_states_a_publication_date_that_is_not_the_report_year():
     """PDFs included (LibreOffice drops the page's first element, so synth puts an index number
     there): the year read is the title's, never the 发布日期's."""

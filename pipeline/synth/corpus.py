@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from pipeline.extract import stream
 from pipeline.extract.values import format_value
-from pipeline.form.codebook import expected_keys
+from pipeline.form.codebook import expected_keys, rows_of
 from pipeline.synth import convert, document, plants, render_docx, render_html, values
 from pipeline.synth.document import Report
 
@@ -88,13 +89,15 @@ def expected_status(report: Report, rendering: str) -> str:
     cannot be complete there (FORM.md "Blank, dash and placeholder cells"). pdftotext -layout keeps
     it for the many rows of section 三 but not for section 四's lone row, whose numbers it places
     after whatever stands left of them on the page (pipeline.extract.stream.read_value_row): with a
-    blank cell that row is known only when all its cells are zero, so every placement reads alike."""
+    blank cell that row is known only when exactly one reading of its numbers satisfies FORM.md
+    rule 4, as the extractor decides it."""
     keys = expected_keys(report.form_version)
     if rendering == "pdf-raw":
         return "incomplete" if any(report.cells[key] == "" for key in keys) else "ok"
     if rendering == "pdf-layout":
-        appeals = [key for key in keys if key[0] == "appeals"]
-        if any(report.cells[key] == "" for key in appeals) and any(report.values[key] for key in appeals):
+        (appeals,) = rows_of(report.form_version, "appeals")
+        numbers = [report.values[key] for key in appeals.facts_keys() if report.cells[key] != ""]
+        if len(numbers) < len(appeals.facts_keys()) and len(stream.readings_adding_up(appeals, numbers)) != 1:
             return "incomplete"
     return "ok"
 

@@ -7,7 +7,7 @@ import pytest
 from renderings_corpus import MANIFEST, report_bytes
 from renderings_corpus import truth as read_truth
 
-from pipeline.extract.report import extract_bytes
+from pipeline.extract.report import extract_bytes, extract_text
 from pipeline.extract.values import format_value
 from pipeline.form.codebook import form_rows
 from pipeline.text.decode import decode
@@ -134,7 +134,48 @@ def test_pdf_layout_section_four_with_gaps_is_named_not_guessed():
         result = extract_bytes(report_bytes(name))
         assert result.status == "incomplete"
         assert "appeals row 行政复议、行政诉讼: " in result.message and "columns cannot be known" in result.message
+        assert "placements that read differently add up" in result.message
         assert _facts(result) == {k: v for k, v in TRUTH[name].items() if k[0] != "appeals"}
+
+
+_APPEAL_CODES = [f"{group}.{result}" for group in ("review", "suit_direct", "suit_after_review")
+                 for result in ("upheld", "corrected", "other", "pending", "total")]
+
+
+def _with_appeals_line(numbers: str):
+    """0022 with its section 四 row, which pdftotext set on a page of its own, replaced."""
+    text = decode(report_bytes("0022_pdf-layout.txt")).text
+    written = "0   0   16   16   0   2   0     2   1   3         4"
+    assert text.count(written) == 1
+    return extract_text(text.replace(written, numbers))
+
+
+def test_pdf_layout_section_four_with_gaps_read_when_one_placement_adds_up():
+    """Fourteen numbers for fifteen cells: of every placement keeping their order, only those with
+    the blank among suit_after_review's zeros let all three groups add up (FORM.md rule 4), and they
+    read alike, so that is the row. Which of those zeros was the blank is not known, only that one was."""
+    result = _with_appeals_line("2   1   0   0   3   1   0   0   1   2   0   0   0   0")
+    assert result.status == "ok", result.message
+    appeals = {f.row_code: f for f in result.facts if f.table_code == "appeals"}
+    assert {code: format_value(appeals[code].value) for code in _APPEAL_CODES} == dict(
+        zip(_APPEAL_CODES, "2 1 0 0 3 1 0 0 1 2 0 0 0 0 0".split()))
+    assert [f.raw_text for f in appeals.values()].count("") == 1 and not any(f.doubt for f in appeals.values())
+    assert _facts(result) == {k: v for k, v in TRUTH["0022_pdf-layout.txt"].items() if k[0] != "appeals"} | {
+        ("appeals", code, ""): format_value(appeals[code].value) for code in _APPEAL_CODES}
+
+
+@pytest.mark.parametrize(("numbers", "why"), [
+    # review's 1 adds up as 结果维持 or as 结果纠正
+    ("1   0   0   1   2   1   0   0   3   0   0   0   0   0", ": 2 placements that read differently add up"),
+    # review's 2 + 1 is not its 总计 4 wherever the blank goes: a table that does not add up
+    ("2   1   0   0   4   1   0   0   1   2   0   0   0   0", ": no placement adds up"),
+])
+def test_pdf_layout_section_four_with_gaps_unread_unless_one_placement_adds_up(numbers, why):
+    result = _with_appeals_line(numbers)
+    assert result.status == "incomplete"
+    assert ("appeals row 行政复议、行政诉讼: 14 numbers for 15 cells at line "
+            in result.message and f"columns cannot be known{why}" in result.message)
+    assert not any(f.table_code == "appeals" for f in result.facts)
 
 
 def test_pdf_layout_page_without_a_complete_row_finds_its_columns():

@@ -270,10 +270,11 @@ def _choose(row: FormRow, words: list[Word], values: list[Decimal | None],
     if len(readings) > 1:
         return None, None, f": {len(readings)} placements that read differently add up"
     (placement,) = readings.values()
-    # pdftotext gives section 四's lone row no positions at all (read_value_row), so no other evidence
-    # will ever place it; choosing between readings by the form's own arithmetic is the project's rule
-    # for such gaps, and three groups each adding up to their 总计 are seldom met by a wrong placement. Elsewhere the
-    # page's other lines give positions, and a row they cannot place may be damaged.
+    # pdftotext gives section 四's lone row no positions at all (read_value_row), so no other
+    # evidence will ever place it; choosing between readings by the form's own arithmetic is the
+    # project's rule for such gaps, and three groups each adding up to their 总计 are seldom met by
+    # a wrong placement. Elsewhere the page's other lines give positions, and a row they cannot
+    # place may be damaged.
     if by_position or not any(values) or (columns is None and row.table_code == "appeals"):
         return placement, None, ""
     return placement, "columns chosen by the form's arithmetic alone: positions did not place them", ""

@@ -29,14 +29,6 @@ MARTS = [m.name for m in MODELS if m.layer == "marts"]
 UPDATE_AT_MOST = 0.25
 
 
-def _fingerprints(reports: pl.DataFrame) -> tuple[str, str]:
-    """(the inputs' fingerprint, the code's)."""
-    code = code_fingerprint(extractor_version())
-    return inputs_fingerprint(reports.write_csv().encode(), code), code
-
-
-def _changed_reports_path(warehouse: Warehouse):
-    return warehouse.files.work_dir / "changed_reports.parquet"
 
 
 @dg.multi_asset(
@@ -51,10 +43,11 @@ def warehouse_tables(context: dg.AssetExecutionContext, warehouse: Warehouse):
     files = warehouse.files
     reports_path = files.work_dir / "reports.parquet"
     reports = pl.read_parquet(reports_path)
-    fingerprint, code = _fingerprints(reports)
+    code = code_fingerprint(extractor_version())
+    fingerprint = inputs_fingerprint(reports.write_csv().encode(), code)
     if files.is_current(fingerprint):
         files.discard_build()
-        files.mark_run(context.run.run_id, "unchanged")
+        files.mark_run(context.run.run_id, "unchanged", fingerprint, code)
         context.log.info("nothing changed since the published warehouse was built: not rebuilding it")
         for table in BASE_TABLES:
             yield dg.MaterializeResult(asset_key=table, metadata={"unchanged": True})
@@ -63,9 +56,9 @@ def warehouse_tables(context: dg.AssetExecutionContext, warehouse: Warehouse):
     changed = changed_reports(reports, pl.read_parquet(files.published_input) if update else None)
     if update and changed["source_file"].n_unique() > UPDATE_AT_MOST * max(reports.height, 1):
         update, changed = False, reports
-    changed.write_parquet(_changed_reports_path(warehouse))
+    changed.write_parquet(files.changed_reports)
     mode = "update" if update else "fresh"
-    files.mark_run(context.run.run_id, mode)
+    files.mark_run(context.run.run_id, mode, fingerprint, code)
     context.log.info(
         f"building from a copy of the published warehouse: {changed['source_file'].n_unique():,} files changed"
         if update
@@ -76,7 +69,7 @@ def warehouse_tables(context: dg.AssetExecutionContext, warehouse: Warehouse):
         counts = load(
             con,
             reports_path,
-            _changed_reports_path(warehouse),
+            files.changed_reports,
             live_files(files.work_dir, "facts"),
             live_files(files.work_dir, "narrative"),
         )
@@ -133,12 +126,12 @@ def parquet_export(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
     mode = files.run_mode(context.run.run_id)
     if mode == "unchanged":
         return dg.MaterializeResult(metadata={"unchanged": True})
-    if not files.build.exists() or not _changed_reports_path(warehouse).exists():
+    if not files.build.exists() or not files.changed_reports.exists():
         raise dg.Failure(f"no build file at {files.build} to export; materialize the tables first")
     staged = files.staged_parquet
     shutil.rmtree(staged, ignore_errors=True)
     counts = parquet.export(
-        files.build, staged, MARTS, _changed_reports_path(warehouse), previous=files.parquet if mode == "update" else None
+        files.build, staged, MARTS, files.changed_reports, previous=files.parquet if mode == "update" else None
     )
     return dg.MaterializeResult(metadata={f"rows_{k}": v for k, v in counts.items()})
 
@@ -151,12 +144,10 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: Warehouse)
     meta = {"path": str(files.published.resolve()), "parquet": str(files.parquet)}
     if files.run_mode(context.run.run_id) == "unchanged":
         return dg.MaterializeResult(metadata={**meta, "unchanged": True})
-    built_from = pl.read_parquet(files.staged_input) if files.staged_input.exists() else None
     if not files.publish():
         raise dg.Failure(
             f"nothing complete to publish (build {files.build}, Parquet {files.staged_parquet}); "
             "materialize the tables and parquet_export first"
         )
-    if built_from is not None:  # else (one asset materialized from the UI) the next run builds afresh
-        files.record(*_fingerprints(built_from))
+    files.record_run(context.run.run_id)
     return dg.MaterializeResult(metadata=meta)

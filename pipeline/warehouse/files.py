@@ -80,6 +80,11 @@ class WarehouseFiles:
         return self.current / "input-reports.parquet"
 
     @property
+    def changed_reports(self) -> Path:
+        """The report rows the build under way replaces (pipeline/warehouse/changes.py)."""
+        return self.work_dir / "changed_reports.parquet"
+
+    @property
     def state(self) -> Path:
         return self.work_dir / "published.json"
 
@@ -114,26 +119,36 @@ class WarehouseFiles:
         SQL and warehouse code built it, and its input reports frame is there to compare with."""
         return self._published_as_recorded().get("code") == code and self.published_input.is_file()
 
-    def record(self, fingerprint: str, code: str) -> None:
-        """Note what the published file and its Parquet were just built from."""
+    def mark_run(self, run_id: str, mode: str, fingerprint: str, code: str) -> None:
+        """Tell the later steps of this run what it builds, `unchanged` (nothing), `update` (from a
+        copy of the published file) or `fresh` (from an empty file), and from what inputs."""
+        self.work_dir.mkdir(parents=True, exist_ok=True)
         _write_atomic(
-            self.state, json.dumps({"fingerprint": fingerprint, "code": code, "published": self._published_stat()})
+            self.run_marker, json.dumps({"run_id": run_id, "mode": mode, "fingerprint": fingerprint, "code": code})
         )
 
-    def mark_run(self, run_id: str, mode: str) -> None:
-        """Tell the later steps of this run what it builds: `unchanged` (nothing), `update` (from a
-        copy of the published file) or `fresh` (from an empty file)."""
-        self.work_dir.mkdir(parents=True, exist_ok=True)
-        _write_atomic(self.run_marker, json.dumps({"run_id": run_id, "mode": mode}))
+    def _marker(self, run_id: str) -> dict:
+        try:
+            marker = json.loads(self.run_marker.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return marker if marker.get("run_id") == run_id else {}
 
     def run_mode(self, run_id: str) -> str | None:
         """What this run builds (mark_run); None when no run decided it (one asset materialized
         on its own, from the UI)."""
-        try:
-            marker = json.loads(self.run_marker.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        return marker.get("mode") if marker.get("run_id") == run_id else None
+        return self._marker(run_id).get("mode")
+
+    def record_run(self, run_id: str) -> None:
+        """Note that the published file and its Parquet were just built from this run's inputs. A
+        publication no run decided (one asset materialized from the UI) is not noted, so the next
+        run builds afresh."""
+        marker = self._marker(run_id)
+        if marker:
+            _write_atomic(
+                self.state,
+                json.dumps({"fingerprint": marker["fingerprint"], "code": marker["code"], "published": self._published_stat()}),
+            )
 
     def discard_build(self) -> None:
         for stale in (self.build, _wal(self.build), self.staged_input):

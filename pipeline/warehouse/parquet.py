@@ -43,7 +43,7 @@ def export(
         written = {(_year_folder(year), part) for year, part in con.table("export_parts").fetchall()}
         execute(con, "export/facts.sql", path=str(dest / "facts.partitions"))
         for table in ("reports", "facts"):
-            counts[table] = con.table(f"main.{table}").shape[0]
+            counts[table] = con.table(table).shape[0]
         for mart in marts:
             mart_rows = con.table(mart)
             mart_rows.write_parquet(str(dest / f"{mart}.parquet"))

@@ -4,6 +4,7 @@ as Parquet, so no process ever holds every text or every fact at once."""
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 import os
 import re
 import stat
@@ -25,6 +26,8 @@ REPORT_SCHEMA = {
     "agency": pl.String,
     "year": pl.Int32,
     "form_version": pl.String,
+    "rendering": pl.String,
+    "published_on": pl.Date,
     "status": pl.String,
     "duplicate_of": pl.String,
     "message": pl.String,
@@ -39,6 +42,9 @@ FACT_SCHEMA = {
     "source_line": pl.Int32,
     "raw_text": pl.String,
     "doubt": pl.String,
+    "source_page": pl.Int32,
+    "source_box": pl.String,
+    "source_cell": pl.String,
 }
 # Figures stated in the prose (pipeline.extract.narrative), a third frame beside facts: they are
 # not cells. sql/load/narrative_figures.sql finds narrative-NNNNNN.parquet beside facts-NNNNNN.parquet.
@@ -51,6 +57,7 @@ NARRATIVE_SCHEMA = {
     "table_code": pl.String,
     "row_code": pl.String,
     "applicant_class": pl.String,
+    "source_page": pl.Int32,
 }
 BATCH_SIZE = 500
 
@@ -207,6 +214,8 @@ def _frames(raw_dir: Path, files: Iterable[str]) -> tuple[pl.DataFrame, pl.DataF
                 "agency": ex.agency,
                 "year": ex.year,
                 "form_version": ex.form_version,
+                "rendering": ex.rendering,
+                "published_on": None if ex.published_on is None else date.fromisoformat(ex.published_on),
                 "status": ex.status,
                 "duplicate_of": None,
                 "message": ex.message,

@@ -11,10 +11,24 @@ from typing import NamedTuple
 # and a frozen dataclass's __init__ costs several times a tuple's. Both stay immutable, hashable
 # and read by attribute name.
 class Cell(NamedTuple):
-    """One table cell as the rendering delimits it. `line` is 1-based in the raw file."""
+    """One table cell (or one line of prose) as its reader delimits it, with where it was read:
+    `line` is 1-based in the raw file (text and HTML; None for PDF and Word files), `page` the
+    1-based PDF page, `box` the PDF cell's `x0,y0,x1,y1` in points, `place` a Word file's
+    `table T row R cell C`."""
 
     text: str
-    line: int
+    line: int | None
+    page: int | None = None
+    box: str | None = None
+    place: str | None = None
+
+    def where(self) -> str:
+        """Where a user finds the cell, for messages."""
+        if self.line is not None:
+            return f"line {self.line}"
+        if self.place is not None:
+            return self.place
+        return f"page {self.page}" if self.page is not None else "an unknown place"
 
 
 class Fact(NamedTuple):
@@ -22,9 +36,12 @@ class Fact(NamedTuple):
     row_code: str
     applicant_class: str | None
     value: Decimal
-    source_line: int
+    source_line: int | None
     raw_text: str
     doubt: str | None = None
+    source_page: int | None = None
+    source_box: str | None = None
+    source_cell: str | None = None
 
 
 @dataclass
@@ -37,6 +54,7 @@ class Extraction:
     year: int | None = None
     form_version: str | None = None
     rendering: str | None = None
+    published_on: str | None = None  # ISO date from the page's own metadata, never the report year
     facts: list[Fact] = field(default_factory=list)
     # figures stated in the prose (pipeline.extract.narrative.NarrativeFigure); not facts
     narrative: list = field(default_factory=list)

@@ -29,6 +29,7 @@ class NarrativeFigure:
     table_code: str | None = None
     row_code: str | None = None
     applicant_class: str | None = None
+    source_page: int | None = None  # 1-based PDF page; source_line is then None
 
 
 _N = r"(?P<n>\d+(?:,\d{3})*)"

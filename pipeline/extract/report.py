@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
 
-from pipeline.extract import renderings, stream
+from pipeline.extract import readers, renderings, stream
+from pipeline.extract.document import Document
 from pipeline.extract.renderings import spaced
 from pipeline.extract.header import detect_form, read_header
 from pipeline.extract.model import Extraction, Fact
@@ -21,6 +25,13 @@ _REPORT_MARKERS = ("本年新收政府信息公开申请数量", "政府信息�
 
 
 def extract_bytes(data: bytes) -> Extraction:
+    """Any file's bytes: its kind is decided from its content (magic bytes, markup), not its name."""
+    kind = readers.sniff(data)
+    if kind is not None:
+        read = readers.read(kind, data)
+        if isinstance(read, str):
+            return Extraction(status="rejected", problems=[read])
+        return extract_document(read)
     decoded = decode(data)
     if decoded.text is None:
         return Extraction(status="rejected", problems=[decoded.problem or "unreadable"])
@@ -30,6 +41,56 @@ def extract_bytes(data: bytes) -> Extraction:
 def extract_text(text: str) -> Extraction:
     lines = split_lines(text)
     folded = [fold(line) for line in lines]
+    result = _start(folded)
+    if result.status == "rejected":
+        return result
+    rendering = renderings.detect(lines)
+    if rendering is None:
+        result.status = "incomplete"
+        result.problems.append("no table layout recognised (no table cells and no lines of numbers)")
+        return result
+    result.rendering = rendering
+    spans = section_spans(folded)
+    assert result.form_version is not None
+    if rendering == "spaced":
+        readings = _read_spaced(lines, spans, result.form_version)
+    else:
+        readings = _read_cells(renderings.RENDERINGS[rendering], lines, spans, result.form_version)
+
+    # A report ends with prose (sections 五 and 六): a cell on the file's last line of text means the
+    # file was cut off there, and that cell, or the blank cells after it, may have been cut.
+    last_text = max((i + 1 for i, line in enumerate(lines) if line.strip()), default=0)
+    _finish(result, readings, lambda f: f.source_line == last_text)
+    return result
+
+
+def extract_document(doc: Document) -> Extraction:
+    """A report its reader found the structure of: the same walk over the same rows of cells."""
+    lines = doc.lines
+    folded = [fold(line) for line in lines]
+    result = _start(folded, doc.publisher)
+    result.notes.extend(doc.notes)
+    result.published_on = doc.published_on
+    for figure_no, figure in enumerate(result.narrative):
+        first = doc.blocks[figure.source_line - 1].cells[0]
+        result.narrative[figure_no] = replace(figure, source_line=first.line, source_page=first.page)
+    if result.status == "rejected":
+        return result
+    result.rendering = doc.kind
+    if not any(b.is_row for b in doc.blocks):
+        result.status = "incomplete"
+        result.problems.append(f"no table found in the {doc.kind} file")
+        return result
+    assert result.form_version is not None
+    spans = section_spans(folded)
+    readings = _read_cells(doc, lines, spans, result.form_version)
+    last = {(c.line, c.page, c.box, c.place) for c in doc.last_row_cells()}
+    _finish(result, readings, lambda f: (f.source_line, f.source_page, f.source_box, f.source_cell) in last)
+    return result
+
+
+def _start(folded: list[str], publisher: str | None = None) -> Extraction:
+    """The verdict before the tables are read: is this a report, whose, for which year and form."""
     folded_text = "".join(folded)
     header = read_header(folded)
     marker_hits = sum(1 for m in _REPORT_MARKERS if m in folded_text)
@@ -38,38 +99,28 @@ def extract_text(text: str) -> Extraction:
             status="rejected",
             problems=["not a government information disclosure annual report (no report title and none of the form's tables)"],
         )
-
     form_version, form_note = detect_form(folded_text, header.year)
-    result = Extraction(status="ok", agency=header.agency, year=header.year, form_version=form_version)
+    # A page's metadata names its publisher where the title names only the year.
+    agency = header.agency or (publisher if header.year is not None else None)
+    result = Extraction(status="ok", agency=agency, year=header.year, form_version=form_version)
     result.narrative = narrative_figures(folded)
     if form_note:
         result.notes.append(form_note)
-    if header.agency is None or header.year is None:
+    if agency is None or header.year is None:
         result.problems.append("no title naming the agency and report year")
-
-    rendering = renderings.detect(lines)
-    if rendering is None:
-        result.status = "incomplete"
-        result.problems.append("no table layout recognised (no table cells and no lines of numbers)")
-        return result
-    result.rendering = rendering
-    spans = section_spans(folded)
-    if rendering == "spaced":
-        readings = _read_spaced(lines, spans, form_version)
-    else:
-        readings = _read_cells(renderings.RENDERINGS[rendering], lines, spans, form_version)
-
-    # A report ends with prose (sections 五 and 六): a cell on the file's last line of text means the
-    # file was cut off there, and that cell, or the blank cells after it, may have been cut.
-    last_text = max((i + 1 for i, line in enumerate(lines) if line.strip()), default=0)
-    for reading in readings:
-        result.facts.extend(f if f.source_line != last_text or f.doubt else _doubted(f) for f in reading.facts)
-        result.problems.extend(reading.problems)
-    _check_complete(result)
+    elif header.agency is None:
+        result.notes.append("the agency is the page's 发布机构: the title names none")
     return result
 
 
-def _read_cells(reader, lines: list[str], spans: dict[str, tuple[int, int]], form_version: str) -> list[TableReading]:
+def _finish(result: Extraction, readings: list[TableReading], cut: Callable[[Fact], bool]) -> None:
+    for reading in readings:
+        result.facts.extend(_doubted(f) if cut(f) and not f.doubt else f for f in reading.facts)
+        result.problems.extend(reading.problems)
+    _check_complete(result)
+
+
+def _read_cells(reader: Any, lines: list[str], spans: dict[str, tuple[int, int]], form_version: str) -> list[TableReading]:
     readings: list[TableReading] = []
     for table_code in ("proactive", "requests"):
         start, end = spans[table_code]

@@ -102,7 +102,7 @@ def _repeated(lines: list[TextLine], start: int, end: int, read: tuple[FormRow, 
         if not lines[i].label:
             continue
         numbers = lines[i].values or any(t.values for t in _until_label(lines, i + 1, end))
-        if numbers and flag_repeated(read, lines[i].label, lines[i].label, lines[i].number, reading):
+        if numbers and flag_repeated(read, lines[i].label, lines[i].label, f"line {lines[i].number}", reading):
             return True
     return False
 
@@ -122,7 +122,7 @@ def read_value_row(lines: list[TextLine], form_row: FormRow, aligned: bool) -> T
     reading = TableReading()
     header_end = max((k for k, t in enumerate(lines) if "总计" in t.label or "审结" in t.label), default=-1)
     rows = [t for t in lines[header_end + 1 :] if t.values and not t.label]
-    if flag_value_rows(form_row, [t.number for t in rows], reading):
+    if flag_value_rows(form_row, [f"line {t.number}" for t in rows], reading):
         pass
     elif rows:
         # pdftotext (paged text) gives each text block a column after every block wholly left of it

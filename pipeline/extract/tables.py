@@ -64,11 +64,12 @@ def _read_values(form_row: FormRow, values: list[Cell], reading: TableReading) -
         if value is None:
             reading.problems.append(
                 f"{table_code} {row_code} {applicant_class or ''}: unreadable cell {cell.text.strip()!r} "
-                f"at line {cell.line}".replace("  ", " ")
+                f"at {cell.where()}".replace("  ", " ")
             )
             continue
         reading.facts.append(
-            Fact(table_code, row_code, applicant_class, value, cell.line, cell.text.strip())
+            Fact(table_code, row_code, applicant_class, value, cell.line, cell.text.strip(),
+                 source_page=cell.page, source_box=cell.box, source_cell=cell.place)
         )
 
 
@@ -92,7 +93,7 @@ def read_labelled_table(rows: list[list[Cell]], form_rows: tuple[FormRow, ...]) 
         else:
             # Past the walk's last row too: a copy of a read row below the table is no less a repeat.
             if any(c.text.strip() for c in values):
-                flag_repeated(form_rows[:pointer], last, whole, labels[-1].line, reading)
+                flag_repeated(form_rows[:pointer], last, whole, labels[-1].where(), reading)
     return reading
 
 
@@ -106,12 +107,12 @@ def _names_another(form_row: FormRow, labels: list[Cell], form_rows: tuple[FormR
         other = next((r for r in form_rows if r is not form_row and key and _matches(r, key, key)), None)
         if other is not None:
             reading.problems.append(f"{form_row.table_code} row {form_row.label}: its label cells also name "
-                                    f"{other.label} (line {cell.line})")
+                                    f"{other.label} ({cell.where()})")
             return True
     return False
 
 
-def flag_repeated(read: tuple[FormRow, ...], last: str, whole: str, line: int, reading: TableReading) -> bool:
+def flag_repeated(read: tuple[FormRow, ...], last: str, whole: str, where: str, reading: TableReading) -> bool:
     """The form prints each row once: the label of a row already read standing again with numbers
     means lines were repeated or spliced, and which copy is true cannot be known. Every reader (table
     cells here, aligned text in `pipeline.extract.stream`) calls this for a labelled line with
@@ -119,7 +120,7 @@ def flag_repeated(read: tuple[FormRow, ...], last: str, whole: str, line: int, r
     again = next((r for r in read if _matches(r, last, whole)), None)
     if again is None:
         return False
-    reading.problems.append(f"{again.table_code} row {again.label}: appears again at line {line}")
+    reading.problems.append(f"{again.table_code} row {again.label}: appears again at {where}")
     return True
 
 
@@ -128,7 +129,7 @@ def read_value_row_table(rows: list[list[Cell]], form_row: FormRow) -> TableRead
     reading = TableReading()
     bodies = [values for labels, values in map(_split, rows) if not labels and values]
     filled = [values for values in bodies if any(c.text.strip() for c in values)]
-    if flag_value_rows(form_row, [values[0].line for values in filled], reading):
+    if flag_value_rows(form_row, [values[0].where() for values in filled], reading):
         return reading
     if bodies:
         # A wholly blank row beside the one row of numbers is an empty row of the page's table,
@@ -139,11 +140,11 @@ def read_value_row_table(rows: list[list[Cell]], form_row: FormRow) -> TableRead
     return reading
 
 
-def flag_value_rows(form_row: FormRow, lines: list[int], reading: TableReading) -> bool:
+def flag_value_rows(form_row: FormRow, places: list[str], reading: TableReading) -> bool:
     """Section 四 has one row of numbers: more rows of numbers below its header mean lines were
     repeated or spliced, and which is the table's cannot be known (every reader calls this)."""
-    if len(lines) <= 1:
+    if len(places) <= 1:
         return False
-    reading.problems.append(f"{form_row.table_code}: numbers on {len(lines)} lines below the header "
-                            f"({', '.join(map(str, lines))}), where the form has one row")
+    reading.problems.append(f"{form_row.table_code}: numbers on {len(places)} lines below the header "
+                            f"({', '.join(places)}), where the form has one row")
     return True

@@ -5,5 +5,5 @@ COPY (
     FROM facts AS f
     JOIN reports AS r USING (report_id)
     SEMI JOIN export_parts AS p ON p.year IS NOT DISTINCT FROM r.year AND p.part = substr(f.report_id, 1, 1)
-    ORDER BY r.year, f.report_id, f.source_line, f.table_code, f.row_code, f.applicant_class
+    ORDER BY r.year, f.report_id, f.source_page, f.source_line, f.source_cell, f.table_code, f.row_code, f.applicant_class
 ) TO $path (FORMAT parquet, PARTITION_BY (year, part))

@@ -9,7 +9,10 @@ CREATE TABLE IF NOT EXISTS facts (
     value DECIMAL(38, 6),
     source_line INTEGER,
     raw_text VARCHAR,
-    doubt VARCHAR
+    doubt VARCHAR,
+    source_page INTEGER,
+    source_box VARCHAR,
+    source_cell VARCHAR
 );
 DELETE FROM facts
 WHERE report_id NOT IN (
@@ -26,7 +29,10 @@ SELECT
     CAST(f.value AS DECIMAL(38, 6)) AS value,
     CAST(f.source_line AS INTEGER) AS source_line,
     f.raw_text,
-    f.doubt
+    f.doubt,
+    CAST(f.source_page AS INTEGER) AS source_page,
+    f.source_box,
+    f.source_cell
 FROM read_parquet($facts) AS f
 WHERE f.report_id IN (
     SELECT r.report_id
@@ -34,4 +40,4 @@ WHERE f.report_id IN (
     SEMI JOIN changed_agencies AS c ON c.agency_id IS NOT DISTINCT FROM r.agency_id
     WHERE r.status <> 'duplicate'
 )
-ORDER BY f.report_id, f.source_line, f.table_code, f.row_code, f.applicant_class;
+ORDER BY f.report_id, f.source_page, f.source_line, f.source_cell, f.table_code, f.row_code, f.applicant_class;

@@ -10,7 +10,8 @@ CREATE TABLE IF NOT EXISTS narrative_figures (
     raw_text VARCHAR,
     table_code VARCHAR,
     row_code VARCHAR,
-    applicant_class VARCHAR
+    applicant_class VARCHAR,
+    source_page INTEGER
 );
 DELETE FROM narrative_figures
 WHERE report_id NOT IN (
@@ -27,7 +28,8 @@ SELECT
     n.raw_text,
     n.table_code,
     n.row_code,
-    n.applicant_class
+    n.applicant_class,
+    CAST(n.source_page AS INTEGER) AS source_page
 FROM read_parquet($narrative) AS n
 WHERE n.report_id IN (
     SELECT r.report_id
@@ -35,4 +37,4 @@ WHERE n.report_id IN (
     SEMI JOIN changed_agencies AS c ON c.agency_id IS NOT DISTINCT FROM r.agency_id
     WHERE r.status <> 'duplicate'
 )
-ORDER BY n.report_id, n.source_line, n.kind;
+ORDER BY n.report_id, n.source_page, n.source_line, n.kind;

@@ -11,6 +11,8 @@ SELECT
     a.agency_id,
     CAST(r.year AS INTEGER) AS year,
     r.form_version,
+    r.rendering,
+    r.published_on,
     CASE WHEN d.same_as IS NOT NULL THEN 'duplicate' ELSE r.status END AS status,
     coalesce(d.same_as, r.duplicate_of) AS duplicate_of,
     CASE

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pipeline.extract.model import Cell, Fact
+from pipeline.extract.model import ABSENT, COVERED, Cell, Fact
 from pipeline.extract.values import is_value_text, parse_value
 from pipeline.form.codebook import FormRow
 from pipeline.text.normalize import label_key
@@ -26,7 +26,7 @@ def _split(row: list[Cell]) -> tuple[list[Cell], list[Cell]]:
     """A row's label cells and the value cells that follow its last label."""
     last_label = -1
     for i, cell in enumerate(row):
-        if not is_value_text(cell.text):
+        if cell.covered is None and not is_value_text(cell.text):
             last_label = i
     return row[: last_label + 1], row[last_label + 1 :]
 
@@ -43,6 +43,18 @@ def _matches(form_row: FormRow, last: str, whole: str) -> bool:
 
 def _read_values(form_row: FormRow, values: list[Cell], reading: TableReading) -> None:
     keys = form_row.facts_keys()
+    absent = next((c for c in values if c.covered == ABSENT), None)
+    # A value cell spanning columns is one cell; a position covered from the row above is no cell
+    # of this row, so the row comes out short and is not read.
+    values = [c for c in values if c.covered is None]
+    if absent is not None and (len(values) != len(keys) or not all(c.text.strip() for c in values)):
+        # A row shorter than its table lost a cell somewhere: its cells can be placed only when
+        # each of them states a number and they are exactly the row's.
+        reading.problems.append(
+            f"{form_row.table_code} row {form_row.label}: the row has fewer cells than its table "
+            f"({absent.where()}), so which column each number stands in cannot be known"
+        )
+        return
     if len(values) > len(keys):
         # Merged cells leave empty spacer cells; when exactly the expected number of cells
         # hold text, those are the row's cells in order.

@@ -41,7 +41,7 @@ def _matches(form_row: FormRow, last: str, whole: str) -> bool:
     return bool(form_row.pattern.search(last) or form_row.pattern.search(whole))
 
 
-def _read_values(form_row: FormRow, values: list[Cell], reading: TableReading) -> None:
+def _read_values(form_row: FormRow, values: list[Cell], reading: TableReading, by_position: bool) -> None:
     keys = form_row.facts_keys()
     absent = next((c for c in values if c.covered == ABSENT), None)
     # A value cell spanning columns is one cell; a position covered from the row above is no cell
@@ -61,9 +61,10 @@ def _read_values(form_row: FormRow, values: list[Cell], reading: TableReading) -
         filled = [c for c in values if c.text.strip()]
         if len(filled) == len(keys):
             values = filled
-        elif not any(c.text.strip() for c in values[: -len(keys)]):
-            # Bordered renderings keep a blank cell for each column a label spans; the row's
-            # own cells are the last ones.
+        elif by_position and not any(c.text.strip() for c in values[: -len(keys)]):
+            # Where every column is cut at a known extent (pandoc's dash rules), a label spanning
+            # columns leaves a blank cell in each, and the row's own cells are the last ones. Where
+            # cells are cut at borders, a blank cell there may stand in for a lost one: not read.
             values = values[-len(keys) :]
     if len(values) != len(keys):
         reading.problems.append(
@@ -85,7 +86,7 @@ def _read_values(form_row: FormRow, values: list[Cell], reading: TableReading) -
         )
 
 
-def read_labelled_table(rows: list[list[Cell]], form_rows: tuple[FormRow, ...]) -> TableReading:
+def read_labelled_table(rows: list[list[Cell]], form_rows: tuple[FormRow, ...], by_position: bool = False) -> TableReading:
     """Sections 二 and 三. Header rows come before the first body row and are skipped, so column
     headers such as 总计 or 其他 are never mistaken for body rows of the same name."""
     reading = TableReading()
@@ -99,7 +100,7 @@ def read_labelled_table(rows: list[list[Cell]], form_rows: tuple[FormRow, ...]) 
         for offset, form_row in enumerate(candidates):
             if _matches(form_row, last, whole):
                 if not _names_another(form_row, labels, form_rows, reading):
-                    _read_values(form_row, values, reading)
+                    _read_values(form_row, values, reading, by_position)
                 pointer += offset + 1
                 break
         else:
@@ -136,7 +137,7 @@ def flag_repeated(read: tuple[FormRow, ...], last: str, whole: str, where: str, 
     return True
 
 
-def read_value_row_table(rows: list[list[Cell]], form_row: FormRow) -> TableReading:
+def read_value_row_table(rows: list[list[Cell]], form_row: FormRow, by_position: bool = False) -> TableReading:
     """Section 四: its header rows are all labels, its body one row of fifteen numbers."""
     reading = TableReading()
     bodies = [values for labels, values in map(_split, rows) if not labels and values]
@@ -146,7 +147,7 @@ def read_value_row_table(rows: list[list[Cell]], form_row: FormRow) -> TableRead
     if bodies:
         # A wholly blank row beside the one row of numbers is an empty row of the page's table,
         # not the form's row: reading it would turn the real numbers into zeros.
-        _read_values(form_row, (filled or bodies)[0], reading)
+        _read_values(form_row, (filled or bodies)[0], reading, by_position)
         return reading
     reading.problems.append(f"{form_row.table_code}: the row of {len(form_row.cells)} numbers was not found")
     return reading

@@ -73,3 +73,20 @@ def test_any_one_cell_removed_with_its_separator_is_never_ok_nor_wrong():
             assert ex.status != "ok", (row, cell)
             wrong = [f for f in ex.facts if f.doubt is None and f.value != truth[(f.table_code, f.row_code, f.applicant_class)]]
             assert not wrong, (row, cell, wrong[:3])
+
+
+def test_blank_cell_beside_a_label_is_not_taken_for_a_spacer_in_a_bordered_table():
+    """A pipe table (html2text) row with eight cells after its label, two of them blank: one more
+    than the form's seven, so one blank is extra, and which one (a spacer beside the label, or a
+    cell split in two) a border-cut row cannot tell. It was read as if the first were a spacer."""
+    from pathlib import Path
+
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "renderings" / "reports" / "0009_html2text.txt"
+    text = fixture.read_text(encoding="utf-8")
+    line = next(ln for ln in text.split("\n") if ln.startswith("一、本年新收政府信息公开申请数量|"))
+    assert line.rstrip() == "一、本年新收政府信息公开申请数量| 39| 4| 2| 32| 0| 4| 81"
+    assert extract_text(text).status == "ok"
+    ex = extract_text(text.replace(line, "一、本年新收政府信息公开申请数量| | 39| 4| 2| | 0| 4| 81"))
+    assert ex.status == "incomplete"
+    assert "本年新收政府信息公开申请数量: 8 cells where the form has 7" in ex.message
+    assert not [f for f in ex.facts if f.row_code == "new_received"]

@@ -23,6 +23,8 @@ _RULE = regex.compile(r"[─━═┼├┤┬┴┌┐└┘]|^\s*\+[-=+:]+\+?\
 _GRID_RULE = regex.compile(r"^\s*\+[-=:+]+\+\s*$")
 _MARKDOWN_RULE = regex.compile(r"^\s*\|(?:\s*:?-+:?\s*\|)+\s*$")
 _MIN_LINES = 20
+# Whether a cell's place is its column extent (cells are cut at borders); see tables._read_values.
+CELLS_BY_POSITION = False
 
 
 def recognizes(lines: list[str]) -> bool:

@@ -15,7 +15,7 @@ from pipeline.extract.model import Extraction, Fact
 from pipeline.extract.narrative import narrative_figures
 from pipeline.extract.sections import section_spans
 from pipeline.extract.tables import TableReading, read_labelled_table, read_value_row_table
-from pipeline.form.codebook import expected_keys, rows_of
+from pipeline.form.codebook import expected_keys, rows_of, variants_of
 from pipeline.text.decode import decode
 from pipeline.text.normalize import fold, split_lines
 
@@ -155,7 +155,7 @@ def _read_cells(reader: Any, lines: list[str], spans: dict[str, tuple[int, int]]
     for table_code in ("proactive", "requests"):
         start, end = spans[table_code]
         readings.append(read_labelled_table(reader.rows(lines, start, end), rows_of(form_version, table_code),
-                                            reader.CELLS_BY_POSITION))
+                                            reader.CELLS_BY_POSITION, variants_of(form_version, table_code)))
     start, end = spans["appeals"]
     (appeals_row,) = rows_of(form_version, "appeals")
     readings.append(read_value_row_table(reader.rows(lines, start, end), appeals_row, reader.CELLS_BY_POSITION))

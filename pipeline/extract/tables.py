@@ -86,16 +86,27 @@ def _read_values(form_row: FormRow, values: list[Cell], reading: TableReading, b
         )
 
 
-def read_labelled_table(rows: list[list[Cell]], form_rows: tuple[FormRow, ...], by_position: bool = False) -> TableReading:
+def read_labelled_table(rows: list[list[Cell]], form_rows: tuple[FormRow, ...], by_position: bool = False,
+                        variants: tuple[FormRow, ...] = ()) -> TableReading:
     """Sections 二 and 三. Header rows come before the first body row and are skipped, so column
-    headers such as 总计 or 其他 are never mistaken for body rows of the same name."""
+    headers such as 总计 or 其他 are never mistaken for body rows of the same name. A variant row
+    (a 2021 report's （六）其他处理 printed as the 2019 form's one row) is taken where the rows it
+    stands for are still ahead, by its own label cell, and only with numbers beside it: the same
+    label heads the sub-rows in the 2021 form."""
     reading = TableReading()
     pointer = 0
+    codes = [r.cells[0] for r in form_rows]
     for row in rows:
         labels, values = _split(row)
         if not labels:
             continue
         last, whole = _label_texts(labels)
+        variant = next((v for v in variants if pointer and codes.index(v.stands_for[0]) >= pointer
+                        and v.pattern.search(last) and any(c.covered is None for c in values)), None)
+        if variant is not None:
+            _read_variant(variant, values, reading, by_position)
+            pointer = codes.index(variant.stands_for[-1]) + 1
+            continue
         candidates = form_rows[:1] if pointer == 0 else form_rows[pointer:]
         for offset, form_row in enumerate(candidates):
             if _matches(form_row, last, whole):
@@ -108,6 +119,24 @@ def read_labelled_table(rows: list[list[Cell]], form_rows: tuple[FormRow, ...], 
             if any(c.text.strip() for c in values):
                 flag_repeated(form_rows[:pointer], last, whole, labels[-1].where(), reading)
     return reading
+
+
+def _read_variant(variant: FormRow, values: list[Cell], reading: TableReading, by_position: bool) -> None:
+    """A row printed in place of several: when all its numbers are 0, each row it stands for is 0
+    (counts are never negative), with the printed row's text and place; otherwise it is kept under
+    its own code and the rows it stands for are named as not given. It is never split."""
+    row = TableReading()
+    _read_values(variant, values, row, by_position)
+    reading.problems.extend(row.problems)
+    if row.problems:
+        return
+    if all(f.value == 0 for f in row.facts):
+        reading.facts.extend(f._replace(row_code=code) for code in variant.stands_for for f in row.facts)
+        return
+    reading.facts.extend(row.facts)
+    reading.problems.append(
+        f"{variant.table_code} row {variant.label}: printed as one row, as in the 2019 form, with numbers "
+        f"that are not all 0, so its rows {', '.join(variant.stands_for)} are not given")
 
 
 def _names_another(form_row: FormRow, labels: list[Cell], form_rows: tuple[FormRow, ...],

@@ -1,0 +1,66 @@
+"""Variants of the form that real 2021-form reports print: （六）其他处理 as one row."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from markdown_report import markdown_report
+
+from pipeline.extract.report import extract_text
+
+SUB_ROWS = ("result.other.no_correction", "result.other.unpaid_fee", "result.other.other")
+
+
+def _one_other_row(values: list[str]):
+    """Section 三 with its three （六） sub-rows printed as the one row `（六）其他处理` of the 2019 form."""
+    def printed(form_row, cells):
+        code = form_row.cells[0]
+        if code == SUB_ROWS[0]:
+            return [("（六）其他处理", values)]
+        return [] if code in SUB_ROWS else [(form_row.label, cells)]
+    return markdown_report(requests=printed)
+
+
+def test_one_row_of_zeros_stands_for_the_three_sub_rows():
+    text, truth = _one_other_row(["0", "", "0", "0", "—", "0", "0"])
+    ex = extract_text(text)
+    assert ex.status == "ok", ex.message
+    got = {(f.table_code, f.row_code, f.applicant_class): f for f in ex.facts}
+    for code in SUB_ROWS:
+        for cls in ("natural_person", "research_institution", "total"):
+            fact = got[("requests", code, cls)]
+            assert fact.value == 0 and fact.doubt is None
+    # each keeps the printed row's text and line
+    line = text.split("\n").index(next(ln for ln in text.split("\n") if ln.startswith("| （六）其他处理"))) + 1
+    assert {got[("requests", c, "legal_service_org")].raw_text for c in SUB_ROWS} == {"—"}
+    assert {got[("requests", c, "total")].source_line for c in SUB_ROWS} == {line}
+    assert ("requests", "result.other", "total") not in got
+    others = {k: v for k, v in truth.items() if k[1] not in SUB_ROWS}
+    assert {k: got[k].value for k in others} == others
+
+
+def test_one_row_with_numbers_is_kept_whole_and_the_report_incomplete():
+    text, _ = _one_other_row(["2", "0", "0", "0", "0", "1", "3"])
+    ex = extract_text(text)
+    assert ex.status == "incomplete"
+    assert ("requests row 其他处理: printed as one row, as in the 2019 form, with numbers that are not all 0, so its "
+            "rows result.other.no_correction, result.other.unpaid_fee, result.other.other are not given") in ex.message
+    other = {f.applicant_class: f.value for f in ex.facts if f.row_code == "result.other"}
+    assert other == {"natural_person": 2, "commercial_enterprise": 0, "research_institution": 0,
+                     "social_welfare_org": 0, "legal_service_org": 0, "other_org": 1, "total": 3}
+    assert not [f for f in ex.facts if f.row_code in SUB_ROWS]
+
+
+def test_the_2021_sub_rows_under_their_group_label_are_read_as_themselves():
+    """The same label heads the sub-rows of the 2021 form (a vertical merged cell): not the variant."""
+    def printed(form_row, cells):
+        if form_row.cells[0] == SUB_ROWS[0]:
+            return [(f"（六）其他处理 | {form_row.label}", cells[:-1] + [cells[-1]])]
+        return [(form_row.label, cells)]
+    text, truth = markdown_report(requests=printed)
+    text = text.replace("| 申请情况 |", "| 申请情况 | 项 |").replace("| --- | --- | --- | --- | --- | --- | --- | --- |",
+                                                                   "| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    ex = extract_text(text)
+    got = {(f.table_code, f.row_code, f.applicant_class): f.value for f in ex.facts}
+    assert got[("requests", SUB_ROWS[0], "total")] == truth[("requests", SUB_ROWS[0], "total")]
+    assert ("requests", "result.other", "total") not in got

@@ -108,8 +108,9 @@ def read_labelled_table(rows: list[list[Cell]], form_rows: tuple[FormRow, ...], 
             pointer = codes.index(variant.stands_for[-1]) + 1
             continue
         candidates = form_rows[:1] if pointer == 0 else form_rows[pointer:]
+        misprinted = None if any(_matches(r, last, whole) for r in candidates) else resembled(form_rows, last)
         for offset, form_row in enumerate(candidates):
-            if _matches(form_row, last, whole):
+            if form_row is misprinted or _matches(form_row, last, whole):
                 if not _names_another(form_row, labels, form_rows, reading):
                     _read_values(form_row, values, reading, by_position)
                 pointer += offset + 1
@@ -137,6 +138,39 @@ def _read_variant(variant: FormRow, values: list[Cell], reading: TableReading, b
     reading.problems.append(
         f"{variant.table_code} row {variant.label}: printed as one row, as in the 2019 form, with numbers "
         f"that are not all 0, so its rows {', '.join(variant.stands_for)} are not given")
+
+
+def resembled(form_rows: tuple[FormRow, ...], text: str) -> FormRow | None:
+    """The one row of the form whose official label `text` is a misprint of: within one changed,
+    missing or added character of it, or its characters in order with no more than a third of
+    them lost (`其他法律行政止公开` for 其他法律行政法规禁止公开). A text that resembles two rows, or
+    is too short to tell, resembles none."""
+    exact = next((r for r in form_rows if label_key(r.label) == text), None)
+    if exact is not None or len(text) < _MIN_RESEMBLED:
+        return exact
+    found = [r for r in form_rows if _resembles(text, label_key(r.label))]
+    return found[0] if len(found) == 1 else None
+
+
+_MIN_RESEMBLED = 4
+
+
+def _resembles(text: str, label: str) -> bool:
+    if abs(len(text) - len(label)) <= 1 and _within_one_edit(text, label):
+        return True
+    return len(text) * 3 >= len(label) * 2 and len(text) < len(label) and _in_order(text, label)
+
+
+def _within_one_edit(a: str, b: str) -> bool:
+    if len(a) > len(b):
+        a, b = b, a
+    i = next((k for k, (x, y) in enumerate(zip(a, b)) if x != y), len(a))
+    return a[i + (len(a) == len(b)):] == b[i + 1:]
+
+
+def _in_order(text: str, label: str) -> bool:
+    rest = iter(label)
+    return all(ch in rest for ch in text)
 
 
 def _names_another(form_row: FormRow, labels: list[Cell], form_rows: tuple[FormRow, ...],

@@ -64,3 +64,37 @@ def test_the_2021_sub_rows_under_their_group_label_are_read_as_themselves():
     got = {(f.table_code, f.row_code, f.applicant_class): f.value for f in ex.facts}
     assert got[("requests", SUB_ROWS[0], "total")] == truth[("requests", SUB_ROWS[0], "total")]
     assert ("requests", "result.other", "total") not in got
+
+
+def _relabelled(new_labels: dict[str, str]):
+    def printed(form_row, cells):
+        return [(new_labels.get(form_row.label, form_row.label), cells)]
+    return markdown_report(requests=printed)
+
+
+def test_misprinted_labels_are_read_as_the_row_they_resemble():
+    """Real reports drop and change characters of the form's labels (洪泽区 2023 prints
+    `2.其他法律行政止公开`), and number sub-items `1、` or `（1）`."""
+    text, truth = _relabelled({
+        "其他法律行政法规禁止公开": "2.其他法律行政止公开",   # three characters lost
+        "本机关不掌握相关政府信息": "1、本机关不掌握相关政府息",  # one lost, 、 numbering
+        "属于行政执法案卷": "（7）属于行政执法卷",
+        "要求提供公开出版物": "3.要求提供公开出板物",   # one changed
+    })
+    ex = extract_text(text)
+    assert ex.status == "ok", ex.message
+    assert {(f.table_code, f.row_code, f.applicant_class): f.value for f in ex.facts} == truth
+
+
+def test_a_label_that_could_be_two_rows_is_not_guessed():
+    from pipeline.extract.tables import resembled
+    from pipeline.form.codebook import FormRow
+
+    rows = (FormRow("requests", "甲乙丙丁", None, ("a",)), FormRow("requests", "甲乙丙戊", None, ("b",)))
+    assert resembled(rows, "甲乙丙己") is None  # one changed character from each
+    assert resembled(rows, "甲乙丙丁").cells == ("a",)
+    # too far from every row: not read, never taken for the row at its place
+    text, _ = _relabelled({"属于三类内部事务信息": "属于类事信息"})
+    ex = extract_text(text)
+    assert ex.status == "incomplete"
+    assert not [f for f in ex.facts if f.row_code == "result.denied.internal_affairs"]

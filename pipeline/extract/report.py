@@ -155,7 +155,8 @@ def _read_cells(reader: Any, lines: list[str], spans: dict[str, tuple[int, int]]
     for table_code in ("proactive", "requests"):
         start, end = spans[table_code]
         readings.append(read_labelled_table(reader.rows(lines, start, end), rows_of(form_version, table_code),
-                                            reader.CELLS_BY_POSITION, variants_of(form_version, table_code)))
+                                            reader.CELLS_BY_POSITION, variants_of(form_version, table_code),
+                                            in_order=table_code != "proactive"))
     start, end = spans["appeals"]
     (appeals_row,) = rows_of(form_version, "appeals")
     readings.append(read_value_row_table(reader.rows(lines, start, end), appeals_row, reader.CELLS_BY_POSITION))

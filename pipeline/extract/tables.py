@@ -87,15 +87,18 @@ def _read_values(form_row: FormRow, values: list[Cell], reading: TableReading, b
 
 
 def read_labelled_table(rows: list[list[Cell]], form_rows: tuple[FormRow, ...], by_position: bool = False,
-                        variants: tuple[FormRow, ...] = ()) -> TableReading:
+                        variants: tuple[FormRow, ...] = (), in_order: bool = True) -> TableReading:
     """Sections 二 and 三. Header rows come before the first body row and are skipped, so column
-    headers such as 总计 or 其他 are never mistaken for body rows of the same name. A variant row
+    headers such as 总计 or 其他 are never mistaken for body rows of the same name. Section 二's small
+    tables, whose labels are each the form's only one of its kind, are read in whatever order a
+    report prints them (`in_order` False): each row takes the first unread row it names. A variant row
     (a 2021 report's （六）其他处理 printed as the 2019 form's one row) is taken where the rows it
     stands for are still ahead, by its own label cell, and only with numbers beside it: the same
     label heads the sub-rows in the 2021 form."""
     reading = TableReading()
     pointer = 0
     codes = [r.cells[0] for r in form_rows]
+    unread = list(form_rows)
     for row in rows:
         labels, values = _split(row)
         if not labels:
@@ -107,18 +110,23 @@ def read_labelled_table(rows: list[list[Cell]], form_rows: tuple[FormRow, ...], 
             _read_variant(variant, values, reading, by_position)
             pointer = codes.index(variant.stands_for[-1]) + 1
             continue
-        candidates = form_rows[:1] if pointer == 0 else form_rows[pointer:]
+        if in_order:
+            candidates = form_rows[:1] if pointer == 0 else form_rows[pointer:]
+        else:
+            candidates = tuple(unread)
         misprinted = None if any(_matches(r, last, whole) for r in candidates) else resembled(form_rows, last)
         for offset, form_row in enumerate(candidates):
             if form_row is misprinted or _matches(form_row, last, whole):
                 if not _names_another(form_row, labels, form_rows, reading):
                     _read_values(form_row, values, reading, by_position)
                 pointer += offset + 1
+                unread.remove(form_row)
                 break
         else:
             # Past the walk's last row too: a copy of a read row below the table is no less a repeat.
             if any(c.text.strip() for c in values):
-                flag_repeated(form_rows[:pointer], last, whole, labels[-1].where(), reading)
+                read = form_rows[:pointer] if in_order else tuple(r for r in form_rows if r not in unread)
+                flag_repeated(read, last, whole, labels[-1].where(), reading)
     return reading
 
 

@@ -98,3 +98,42 @@ def test_a_label_that_could_be_two_rows_is_not_guessed():
     ex = extract_text(text)
     assert ex.status == "incomplete"
     assert not [f for f in ex.facts if f.row_code == "result.denied.internal_affairs"]
+
+
+def _blocks(text: str) -> tuple[list[str], dict[str, tuple[int, int]]]:
+    lines = text.split("\n")
+    starts = {k: next(i for i, ln in enumerate(lines) if ln.startswith(k)) for k in ("二、", "三、", "四、", "五、")}
+    return lines, starts
+
+
+def test_sections_in_another_order_are_read():
+    text, truth = markdown_report()
+    lines, at = _blocks(text)
+    two, three, four, rest = lines[at["二、"]:at["三、"]], lines[at["三、"]:at["四、"]], lines[at["四、"]:at["五、"]], lines[at["五、"]:]
+    reordered = "\n".join(lines[:at["二、"]] + four + two + three + rest)
+    ex = extract_text(reordered)
+    assert ex.status == "ok", ex.message
+    assert {(f.table_code, f.row_code, f.applicant_class): f.value for f in ex.facts} == truth
+
+
+def test_section_two_tables_in_another_order_are_read():
+    text, truth = markdown_report()
+    lines = text.split("\n")
+    first = next(i for i, ln in enumerate(lines) if ln.startswith("| 规章 "))
+    moved = lines[first:first + 2]  # 规章 and 行政规范性文件 after the other rows
+    end = next(i for i, ln in enumerate(lines) if ln.startswith("| 行政事业性收费 "))
+    reordered = lines[:first] + lines[first + 2:end + 1] + moved + lines[end + 1:]
+    ex = extract_text("\n".join(reordered))
+    assert ex.status == "ok", ex.message
+    assert {(f.table_code, f.row_code, f.applicant_class): f.value for f in ex.facts} == truth
+
+
+def test_renamed_and_missing_headings():
+    text, truth = markdown_report()
+    renamed = text.replace("五、存在的主要问题及改进情况", "五、存在的主要问题及整改措施").replace("三、收到和处理政府信息公开申请情况\n", "\n")
+    ex = extract_text(renamed)
+    assert ex.status == "ok", ex.message
+    assert {(f.table_code, f.row_code, f.applicant_class): f.value for f in ex.facts} == truth
+    from pipeline.extract.sections import find_sections
+    from pipeline.text.normalize import fold
+    assert "problems" in find_sections([fold(x) for x in renamed.split("\n")])

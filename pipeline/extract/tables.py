@@ -115,6 +115,11 @@ def read_labelled_table(rows: list[list[Cell]], form_rows: tuple[FormRow, ...], 
         else:
             candidates = tuple(unread)
         misprinted = None if any(_matches(r, last, whole) for r in candidates) else resembled(form_rows, last)
+        if not any(c.covered is None for c in values) and any(_matches(r, last, whole) for r in candidates):
+            # A row of labels only: the table's header printed again after a page break (its
+            # 总计 column heading is no 总计 row), or a label whose numbers were lost, which the
+            # missing cells will name. Either way no row of the form is taken by it.
+            continue
         for offset, form_row in enumerate(candidates):
             if form_row is misprinted or _matches(form_row, last, whole):
                 if not _names_another(form_row, labels, form_rows, reading):
@@ -211,7 +216,8 @@ def flag_repeated(read: tuple[FormRow, ...], last: str, whole: str, where: str, 
 def read_value_row_table(rows: list[list[Cell]], form_row: FormRow, by_position: bool = False) -> TableReading:
     """Section 四: its header rows are all labels, its body one row of fifteen numbers."""
     reading = TableReading()
-    bodies = [values for labels, values in map(_split, rows) if not labels and values]
+    # A lone number between rows is a page number, not a row of fifteen.
+    bodies = [values for labels, values in map(_split, rows) if not labels and len(values) > 1]
     filled = [values for values in bodies if any(c.text.strip() for c in values)]
     if flag_value_rows(form_row, [values[0].where() for values in filled], reading):
         return reading

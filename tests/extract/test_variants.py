@@ -137,3 +137,21 @@ def test_renamed_and_missing_headings():
     from pipeline.extract.sections import find_sections
     from pipeline.text.normalize import fold
     assert "problems" in find_sections([fold(x) for x in renamed.split("\n")])
+
+
+def test_page_furniture_notes_and_a_repeated_header_inside_tables():
+    """A table split over pages: a page number, a running header, the column headings printed
+    again (their 总计 is no 总计 row), and a note row, between the rows of section 三 and above
+    section 四's numbers."""
+    text, truth = markdown_report()
+    lines = text.split("\n")
+    at = next(i for i, ln in enumerate(lines) if ln.startswith("| 予以公开 "))
+    furniture = ["", "-3-", "", "某区某局2023年政府信息公开工作年度报告", "",
+                 "| 申请情况 | 自然人 | 商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 | 总计 |",
+                 "|" + " --- |" * 8, "| 注：本表数据截至2023年12月31日 |"]
+    lines[at:at] = furniture
+    four = next(i for i, ln in enumerate(lines) if ln.startswith("| 行政复议、行政诉讼 |"))
+    lines[four:four] = ["4", ""]
+    ex = extract_text("\n".join(lines))
+    assert ex.status == "ok", ex.message
+    assert {(f.table_code, f.row_code, f.applicant_class): f.value for f in ex.facts} == truth

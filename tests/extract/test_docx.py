@@ -291,6 +291,14 @@ def test_old_word_file_without_libreoffice_names_the_command(monkeypatch):
     assert "LibreOffice is not installed" in message and "soffice --headless --convert-to docx" in message
 
 
+def test_password_protected_word_file_is_rejected_saying_so():
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + "EncryptionInfo\0EncryptedPackage".encode("utf-16-le")
+    assert readers.sniff(ole) == "doc"
+    result = extract_bytes(ole)
+    assert result.status == "rejected"
+    assert result.message == "a password-protected Word file: it cannot be read; save it again without a password"
+
+
 @pytest.mark.skipif(office.soffice() is None, reason="LibreOffice (soffice) is not installed")
 def test_old_word_file_is_read_through_libreoffice(tmp_path):
     """A committed report saved as .doc by LibreOffice reads back to the same cells."""

@@ -192,7 +192,8 @@ def test_a_zip_that_is_not_a_word_file_is_not_read_as_one():
     data = _zip({"mimetype": b"application/vnd.oasis.opendocument.text", "content.xml": b"<office/>"})
     assert readers.sniff(data) is None
     result = extract_bytes(data)
-    assert result.status == "rejected" and "zip archive" in result.message
+    assert result.status == "rejected"
+    assert result.message.startswith("binary file: a zip archive that is not a readable Word .docx")
     assert docx.read(data) == "a zip file without word/document.xml: not a Word document"
 
 
@@ -227,6 +228,8 @@ def test_truncated_docx_never_crashes_nor_reads_wrong():
     data, expected = _report()
     statuses = {_never_wrong(data[:cut], expected) for cut in range(0, len(data), 97)}
     assert statuses == {"rejected"}
+    # Cut before its directory, a .docx is a zip that says nothing more: the message says it may be one.
+    assert "a .docx cut off or damaged" in extract_bytes(data[: len(data) // 2]).message
 
 
 def test_cut_document_xml_is_rejected_as_damaged():

@@ -5,10 +5,10 @@ foreign zips never crash nor give an `ok` report with wrong numbers."""
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
 import random
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -25,8 +25,10 @@ from pipeline.form.codebook import expected_keys
 from pipeline.synth import corpus
 
 NATIVE = Path(__file__).resolve().parents[1] / "fixtures" / "native" / "docx"
-sys.path.insert(0, str(NATIVE))
-import make  # noqa: E402
+# Loaded by path under its own name: other fixture folders have a make.py too.
+_spec = importlib.util.spec_from_file_location("native_docx_make", NATIVE / "make.py")
+make = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(make)
 
 with (NATIVE / "manifest.csv").open(encoding="utf-8", newline="") as f:
     MANIFEST = list(csv.DictReader(f))

@@ -93,7 +93,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         if ex.status != "ok" or ex.message:
             print(f"{name}: {ex.status}: {ex.message}", file=sys.stderr)
         for f in ex.facts:
-            row = (name, ex.agency, ex.year, ex.form_version, f.table_code, f.row_code, f.applicant_class, format_value(f.value))
+            row = (name, ex.agency, ex.year, ex.form_version, f.table_code, f.row_code, f.applicant_class, None if f.value is None else format_value(f.value))
             if writer:
                 writer.writerow(["" if v is None else v for v in row])
             else:

@@ -21,7 +21,7 @@ class Fact(NamedTuple):
     table_code: str
     row_code: str
     applicant_class: str | None
-    value: Decimal
+    value: Decimal | None  # None: the warehouse cannot hold the number exactly (values.not_held)
     source_line: int
     raw_text: str
     doubt: str | None = None

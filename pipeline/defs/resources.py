@@ -5,6 +5,7 @@ from pathlib import Path
 import dagster as dg
 from pydantic import PrivateAttr
 
+from pipeline import signals
 from pipeline.warehouse.files import WarehouseFiles
 from pipeline.warehouse.lock import WarehouseBusy, writer_lock
 
@@ -49,7 +50,9 @@ class Warehouse(dg.ConfigurableResource):
                 self._stack = None
 
     def hold_writer_lock(self, context) -> None:
-        """Take the writer lock for the rest of this run (a no-op once taken)."""
+        """Take the writer lock for the rest of this run (a no-op once taken). Every step that
+        writes starts here, so this is also where a run that was told to stop stops."""
+        signals.stop_if_received()
         if self._locked:
             return
         run_id = getattr(getattr(context, "run", None), "run_id", None) or "?"

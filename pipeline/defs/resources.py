@@ -7,7 +7,7 @@ from pydantic import PrivateAttr
 
 from pipeline import signals
 from pipeline.warehouse.files import WarehouseFiles
-from pipeline.warehouse.lock import WarehouseBusy, writer_lock
+from pipeline.warehouse.lock import LockLost, WarehouseBusy, check_held, writer_lock
 
 
 class Warehouse(dg.ConfigurableResource):
@@ -54,6 +54,10 @@ class Warehouse(dg.ConfigurableResource):
         writes starts here, so this is also where a run that was told to stop stops."""
         signals.stop_if_received()
         if self._locked:
+            try:
+                check_held(Path(self.path))
+            except LockLost as err:
+                raise dg.Failure(str(err)) from err
             return
         run_id = getattr(getattr(context, "run", None), "run_id", None) or "?"
         tags = getattr(getattr(context, "run", None), "tags", None) or {}
@@ -69,7 +73,7 @@ class Warehouse(dg.ConfigurableResource):
                 self._stack.enter_context(lock)
             else:  # used outside a run (a direct call in a test): held until the process exits
                 lock.__enter__()
-        except WarehouseBusy as err:
+        except (WarehouseBusy, LockLost) as err:
             raise dg.Failure(str(err)) from err
         self._locked = True
 

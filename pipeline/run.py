@@ -21,11 +21,12 @@ import duckdb
 
 from pipeline import signals
 from pipeline.definitions import defs
-from pipeline.warehouse.files import WarehouseFiles
+from pipeline.warehouse.files import FolderTaken, WarehouseFiles
 from pipeline.warehouse.lock import WarehouseBusy, writer_lock
 from pipeline.warehouse.sqlfiles import execute
 
 EXIT_FAILED = 1
+EXIT_USAGE = 2
 EXIT_BUSY = 3
 
 # (text in the error, what it means and what to do); {folder} is the warehouse's folder
@@ -65,6 +66,14 @@ def run_pipeline(
             return EXIT_FAILED
         except KeyboardInterrupt:  # while waiting for another writer
             return _interrupted(signals.received(), files, before)
+        try:
+            files.claim_folder()
+        except FolderTaken as err:
+            _say(f"{err}; not started")
+            return EXIT_USAGE
+        except OSError as err:
+            _say(f"cannot write the warehouse: {_explained(str(err), warehouse.parent)}; not started")
+            return EXIT_FAILED
         try:
             result = _execute(raw, warehouse, progress, verbose)
         except KeyboardInterrupt:  # between Dagster's own handling of signals

@@ -185,3 +185,44 @@ def test_an_immutable_warehouse_folder_is_one_line(tmp_path: Path):
     assert f"{warehouse.parent} cannot be written (is it immutable? `lsattr -d` shows an i, `chattr -i` clears it)" in line
     assert "Operation not permitted" in line and line.startswith("xxgk run: the run failed in ")
     assert _published(warehouse) == before
+
+
+def test_a_folder_holds_one_warehouse(tmp_path: Path):
+    """parquet/ and the staged build beside the warehouse have fixed names: a second warehouse in
+    the same folder would publish its Parquet over the first's."""
+    a, b = tmp_path / "d" / "a.duckdb", tmp_path / "d" / "b.duckdb"
+    assert _run(RAW, a).returncode == 0
+    before, parquet = _published(a), os.readlink(a.parent / "parquet")
+    raw = _variants(tmp_path / "raw", 2)
+    refused = _run(raw, b)
+    assert refused.returncode == 2
+    assert _one_line(refused) == (
+        f"xxgk run: {a.parent} already holds the warehouse a.duckdb (and its parquet/ folder); a folder holds one "
+        f"warehouse: give b.duckdb a folder of its own (if a.duckdb is gone for good, remove {a.parent}/.xxgk-warehouse); "
+        "not started"
+    )
+    assert not b.exists() and _published(a) == before and os.readlink(a.parent / "parquet") == parquet
+    assert "warehouse unchanged, not rebuilt" in _run(RAW, a).stdout
+    # A folder a warehouse was published in before the marker existed is known by its files.
+    (a.parent / ".xxgk-warehouse").unlink()
+    assert _run(raw, b).returncode == 2 and not b.exists()
+    # Elsewhere b is welcome.
+    assert _run(raw, tmp_path / "e" / "b.duckdb").returncode == 0
+
+
+def test_a_dagster_launched_run_refuses_a_taken_folder_too(tmp_path: Path):
+    import dagster as dg
+
+    from pipeline.definitions import defs
+
+    a = tmp_path / "d" / "a.duckdb"
+    assert _run(RAW, a).returncode == 0
+    result = defs().resolve_job_def("refresh_warehouse").execute_in_process(
+        run_config={"resources": {"warehouse": {"config": {"raw_dir": str(RAW), "path": str(a.parent / "b.duckdb")}}}},
+        instance=dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+    assert not result.success and not (a.parent / "b.duckdb").exists()
+    failure = result.get_step_failure_events()[0]
+    assert failure.step_key == "raw_reports"
+    assert f"{a.parent} already holds the warehouse a.duckdb" in failure.step_failure_data.user_failure_data.description

@@ -6,7 +6,7 @@ import dagster as dg
 from pydantic import PrivateAttr
 
 from pipeline import signals
-from pipeline.warehouse.files import WarehouseFiles
+from pipeline.warehouse.files import FolderTaken, WarehouseFiles
 from pipeline.warehouse.lock import LockLost, WarehouseBusy, check_held, writer_lock
 
 
@@ -73,7 +73,8 @@ class Warehouse(dg.ConfigurableResource):
                 self._stack.enter_context(lock)
             else:  # used outside a run (a direct call in a test): held until the process exits
                 lock.__enter__()
-        except (WarehouseBusy, LockLost) as err:
+            self.files.claim_folder()
+        except (WarehouseBusy, LockLost, FolderTaken) as err:
             raise dg.Failure(str(err)) from err
         self._locked = True
 

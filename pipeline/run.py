@@ -58,22 +58,18 @@ def run_pipeline(
                     on_wait=lambda msg: print(f"xxgk run: {msg}", file=sys.stderr, flush=True),
                 )
             )
+            files.claim_folder()
         except WarehouseBusy as err:
             _say(f"{err}; not started (run again later, or without --no-wait to wait)")
             return EXIT_BUSY
-        except OSError as err:  # the lock file cannot be made: nothing can be written there
+        except FolderTaken as err:
+            _say(f"{err}; not started")
+            return EXIT_USAGE
+        except OSError as err:  # the lock file or the folder's marker cannot be made
             _say(f"cannot write the warehouse: {_explained(str(err), warehouse.parent)}; not started")
             return EXIT_FAILED
         except KeyboardInterrupt:  # while waiting for another writer
             return _interrupted(signals.received(), files, before)
-        try:
-            files.claim_folder()
-        except FolderTaken as err:
-            _say(f"{err}; not started")
-            return EXIT_USAGE
-        except OSError as err:
-            _say(f"cannot write the warehouse: {_explained(str(err), warehouse.parent)}; not started")
-            return EXIT_FAILED
         try:
             result = _execute(raw, warehouse, progress, verbose)
         except KeyboardInterrupt:  # between Dagster's own handling of signals
@@ -85,9 +81,9 @@ def run_pipeline(
         if not result.success:
             files.discard_build()
             step, cause = _failure(result)
-            published = "a new warehouse was published" if _published_version(files) != before else "the published warehouse is unchanged"
             _say(
-                f"the run failed in {step}: {_explained(cause, warehouse.parent)}; the build was removed, {published}"
+                f"the run failed in {step}: {_explained(cause, warehouse.parent)}; the build was removed, "
+                + _published_state(files, before)
                 + ("" if verbose else " (--verbose shows the trace)")
             )
             return EXIT_FAILED
@@ -131,13 +127,15 @@ def _published_version(files: WarehouseFiles) -> str | None:
 def _interrupted(received: list[signal.Signals], files: WarehouseFiles, before: str | None) -> int:
     signum = received[0] if received else signal.SIGINT
     name = "Ctrl-C (SIGINT)" if signum == signal.SIGINT else signum.name
-    state = (
-        "the published warehouse is unchanged"
-        if _published_version(files) == before
-        else "the new warehouse had been published just before"
-    )
-    _say(f"interrupted by {name}: stopped; {state}")
+    _say(f"interrupted by {name}: stopped; {_published_state(files, before)}")
     return 128 + signum
+
+
+def _published_state(files: WarehouseFiles, before: str | None) -> str:
+    # Publication is one rename: the run stopped either before it or after it.
+    if _published_version(files) == before:
+        return "the published warehouse is unchanged"
+    return "its new warehouse was published before it stopped"
 
 
 def _execute(raw: Path, warehouse: Path, progress: bool, verbose: bool) -> dg.ExecuteInProcessResult:

@@ -15,6 +15,7 @@ from pipeline.extract.model import Extraction, Fact
 from pipeline.extract.narrative import narrative_figures
 from pipeline.extract.sections import section_spans
 from pipeline.extract.tables import TableReading, read_labelled_table, read_value_row_table
+from pipeline.extract.values import not_held
 from pipeline.form.codebook import expected_keys, rows_of, variants_of
 from pipeline.text.decode import decode
 from pipeline.text.normalize import fold, split_lines
@@ -129,6 +130,7 @@ def _conclude(result: Extraction, header: Header, folded: list[str], readings: l
     not_report = _not_a_report(result, header, folded)
     if not_report is not None:
         return Extraction(status="rejected", problems=[not_report])
+    _hold_exactly(result)
     _check_complete(result)
     return result
 
@@ -176,6 +178,21 @@ def _read_spaced(lines: list[str], spans: dict[str, tuple[int, int]], form_versi
 
 def _doubted(fact: Fact) -> Fact:
     return fact._replace(doubt=_CUT)
+
+
+def _hold_exactly(result: Extraction) -> None:
+    """A number the warehouse cannot hold exactly loses its value, never digits: whatever the
+    reader, the fact keeps the text, says why, and the report is incomplete naming the cell."""
+    unheld = []
+    for i, fact in enumerate(result.facts):
+        why = not_held(fact.value)
+        if why:
+            result.facts[i] = fact._replace(value=None, doubt="; ".join(filter(None, (fact.doubt, why))))
+            text = fact.raw_text if len(fact.raw_text) <= 60 else fact.raw_text[:40] + "…"
+            unheld.append(f"{_key((fact.table_code, fact.row_code, fact.applicant_class))} ({fact.where()}: {text})")
+    if unheld:
+        shown = ", ".join(unheld[:5]) + (f" and {len(unheld) - 5} more" if len(unheld) > 5 else "")
+        result.problems.append(f"numbers the warehouse cannot hold exactly, loaded without a value: {shown}")
 
 
 def _check_complete(result: Extraction) -> None:

@@ -20,6 +20,8 @@ from pipeline.text.normalize import label_key
 class TableReading:
     facts: list[Fact] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    # a repeated row's problem (its index in problems) and how often it stood again
+    repeats: dict[str, list[int]] = field(default_factory=dict)
 
 
 def _split(row: list[Cell]) -> tuple[list[Cell], list[Cell]]:
@@ -215,7 +217,16 @@ def flag_repeated(read: tuple[FormRow, ...], last: str, whole: str, where: str, 
     again = next((r for r in read if _matches(r, last, whole)), None)
     if again is None:
         return False
-    reading.problems.append(f"{again.table_code} row {again.label}: appears again at {where}")
+    # One problem per row, however often it stands again: a row pasted 10,000 times is one finding.
+    head = f"{again.table_code} row {again.label}: appears again at"
+    if head in reading.repeats:
+        index, more = reading.repeats[head]
+        reading.repeats[head][1] = more + 1
+        first = reading.problems[index].split(" (and ")[0]
+        reading.problems[index] = f"{first} (and {more + 1:,} more times)"
+    else:
+        reading.repeats[head] = [len(reading.problems), 0]
+        reading.problems.append(f"{head} {where}")
     return True
 
 

@@ -201,3 +201,13 @@ def test_cells_with_a_note_are_read_as_their_number():
     assert [got[k].value for k in ("regulations.issued", "regulations.repealed", "regulations.in_force")] == [
         truth[("proactive", k, None)] for k in ("regulations.issued", "regulations.repealed", "regulations.in_force")]
     assert got["regulations.issued"].raw_text == f"{a}（其中修订5件）"
+
+
+def test_a_unit_a_gap_away_from_its_number_is_read():
+    """A PDF's cell `251000 元` (the unit set apart) is 251000, as `251000元` is; two numbers in one
+    cell are still no number."""
+    from pipeline.extract.values import parse_value
+
+    assert parse_value("251000 元") == parse_value("251000元") == 251000
+    assert parse_value("3 件") == 3
+    assert parse_value("20 30") is None

@@ -47,6 +47,16 @@ def _run(raw: Path, warehouse: Path) -> str:
     return out.getvalue()
 
 
+def assert_same_as_fresh(raw: Path, updated: Path, fresh: Path, change: str) -> None:
+    """The warehouse and Parquet at `updated` equal a build from scratch of `raw` made at `fresh`."""
+    assert "warehouse built from scratch" in _run(raw, fresh)
+    got, want = _contents(updated), _contents(fresh)
+    assert got.keys() == want.keys(), change
+    for name in want:
+        assert got[name] == want[name], f"{change}: {name} differs from a build from scratch"
+    assert _parquet(updated) == _parquet(fresh), change
+
+
 def _bump_first_cell(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     m = CELL.search(text, text.index("本年新收"))
@@ -113,13 +123,7 @@ def test_each_change_gives_what_a_build_from_scratch_gives(folder: Path, tmp_pat
             os.utime(p, (past, past))
         out = _run(folder, updated)
         assert "warehouse updated:" in out, (change, out)
-        fresh = tmp_path / f"fresh-{n}" / "xxgk.duckdb"
-        assert "warehouse built from scratch" in _run(folder, fresh)
-        got, want = _contents(updated), _contents(fresh)
-        assert got.keys() == want.keys(), change
-        for name in want:
-            assert got[name] == want[name], f"{change}: {name} differs from a build from scratch"
-        assert _parquet(updated) == _parquet(fresh), change
+        assert_same_as_fresh(folder, updated, tmp_path / f"fresh-{n}" / "xxgk.duckdb", change)
 
 
 def test_an_update_rewrites_only_the_changed_parquet_files(folder: Path, tmp_path: Path):
@@ -134,3 +138,23 @@ def test_an_update_rewrites_only_the_changed_parquet_files(folder: Path, tmp_pat
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM changed_agencies").fetchone() == (1,)
         assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name <> 'main'").fetchone() == (0,)
+
+
+@pytest.mark.parametrize("change", ["removed", "retitled"])
+def test_a_lone_report_of_an_unregistered_agency_leaves_no_rows_behind(change: str, tmp_path: Path):
+    """An agency the registry does not know exists only through its reports' titles: once its
+    last report is removed or names another agency, its rows must leave with it."""
+    synth = tmp_path / "synth"
+    xxgk("synth", "--n", "6", "--out", str(synth), "--seed", "3", "--years", "1", "--plant", "row_total,balance")
+    raw = tmp_path / "raw"
+    shutil.copytree(synth / "reports", raw)
+    victim, other = sorted(raw.iterdir())[:2]
+    updated = tmp_path / "updated" / "xxgk.duckdb"
+    _run(raw, updated)
+    if change == "removed":
+        victim.unlink()
+    else:
+        text = victim.read_text(encoding="utf-8")
+        victim.write_text(text.replace(_title_agency(victim), _title_agency(other), 1), encoding="utf-8")
+    assert "warehouse updated:" in _run(raw, updated)
+    assert_same_as_fresh(raw, updated, tmp_path / "fresh" / "xxgk.duckdb", change)

@@ -52,16 +52,25 @@ MANIFEST_SCHEMA = {
     "sha256": pl.String,
     "report_id": pl.String,
     "batch": pl.Int32,
+    "facts": pl.Int32,  # its rows in the batch's facts file
+    "narrative": pl.Int32,  # and in its narrative file
     "extractor": pl.String,  # the same on every row: extractor_version() when extracted
     "scanned_ns": pl.Int64,  # the same on every row: wall-clock time the scan started
 }
+# What batch._frames returns for each file it extracted, in its order.
+_SEEN = ("source_file", "size", "mtime_ns", "sha256", "report_id", "facts", "narrative")
 RACY_NS = 2_000_000_000
 IN_PROCESS_BELOW = 200  # fewer files than this are extracted in this process: no pool start-up
 
 
-@cache
 def extractor_version() -> str:
-    """A hash of everything that decides what a file extracts to."""
+    """A hash of everything that decides what a file extracts to: the code, and whether links out
+    of the raw folder are followed (batch.follow_links)."""
+    return _code_version() + ("-follows-links" if _batch.follow_links() else "")
+
+
+@cache
+def _code_version() -> str:
     h = hashlib.sha256()
     for sub in ("extract", "form", "text"):
         for path in sorted((PACKAGE / sub).rglob("*")):
@@ -120,10 +129,11 @@ def scan_fingerprint(rows: list[tuple[str, int, int]]) -> str:
     return h.hexdigest()[:16]
 
 
-def _sha256(path: Path) -> str | None:
-    """The hash extraction would record, or None when the file is not read as a regular file."""
-    data, _ = _batch.read_file(path)
-    return None if data is None else hashlib.sha256(data).hexdigest()
+def _sha256(raw_dir: Path, source_file: str) -> tuple[str | None, tuple[int, int]]:
+    """The hash extraction would record (None when the file is not read as a regular file), and
+    the size and time of what was hashed."""
+    read = _batch.read_raw(raw_dir, source_file)
+    return (None if read.data is None else hashlib.sha256(read.data).hexdigest()), read.seen()
 
 
 def _batch_files(work_dir: Path, batch: int) -> list[Path]:
@@ -174,10 +184,10 @@ def update(
         if p["size"] == f.size and p["mtime_ns"] == f.mtime_ns and not racy and f.size >= 0:
             keep.append(p)
             continue
-        sha = _sha256(raw_dir / f.source_file)
+        sha, (size, mtime_ns) = _sha256(raw_dir, f.source_file)
         if sha is not None and sha == p["sha256"]:
             out.rehashed += 1
-            keep.append({**p, "size": f.size, "mtime_ns": f.mtime_ns})
+            keep.append({**p, "size": size, "mtime_ns": mtime_ns})
         else:
             out.changed += 1
             to_extract.append(f)
@@ -219,22 +229,14 @@ def update(
     done = 0
     if progress:
         progress(0, len(names))
-    for n_files, _ in _run(jobs, workers if len(names) >= IN_PROCESS_BELOW else 1):
-        done += n_files
+    # The new manifest: kept rows (renumbered) and the fresh extractions' rows, which describe
+    # the bytes that were read, not the scan (a file may change in between).
+    rows = [{**r, "batch": moved.get(r["report_id"], r["batch"])} for r in keep]
+    for b, seen in _run(jobs, workers if len(names) >= IN_PROCESS_BELOW else 1):
+        rows.extend({**dict(zip(_SEEN, row)), "batch": b} for row in seen)
+        done += len(seen)
         if progress:
             progress(done, len(names))
-
-    # The new manifest: kept rows (renumbered) and the fresh extractions' rows.
-    stat = {f.source_file: f for f in files}
-    rows = [{**r, "batch": moved.get(r["report_id"], r["batch"])} for r in keep]
-    for n, _ in enumerate(chunks):
-        b = next_batch + n
-        path = bdir / f"reports-{b:06d}.parquet"
-        for source_file, sha, rid in pl.read_parquet(path, columns=["source_file", "sha256", "report_id"]).iter_rows():
-            f = stat[source_file]
-            rows.append(
-                {"source_file": source_file, "size": f.size, "mtime_ns": f.mtime_ns, "sha256": sha, "report_id": rid, "batch": b}
-            )
     manifest = pl.DataFrame(
         [{**r, "extractor": version, "scanned_ns": scanned_ns} for r in rows], schema=MANIFEST_SCHEMA
     ).sort("source_file")

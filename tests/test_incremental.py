@@ -265,3 +265,23 @@ def test_a_file_that_vanishes_while_it_is_read_is_a_row_not_a_crash(tmp_path, mo
     out = _update(raw, work)
     assert (out.removed, out.extracted) == (1, 0)
     _assert_same_as_full(raw, work, tmp_path)
+
+
+# The work folder is a cache: what the manifest lists must be there and read back whole.
+
+
+@pytest.mark.parametrize("frame", ["reports", "facts", "narrative"])
+@pytest.mark.parametrize("damage", ["removed", "truncated"])
+def test_a_damaged_batch_is_extracted_again_and_said_so(tmp_path, frame, damage):
+    raw, work = _raw(tmp_path), tmp_path / "work"
+    _update(raw, work)
+    (path,) = incremental.live_files(work, frame)
+    if damage == "removed":
+        path.unlink()
+    else:
+        path.write_bytes(path.read_bytes()[:100])
+    out = _update(raw, work)
+    assert out.extracted == 5 and out.damage.startswith(f"the work folder lost {path.name} ({damage[:-1]}"), out.damage
+    assert out.damage.endswith("extracting its 5 files again")
+    _assert_same_as_full(raw, work, tmp_path)
+    assert _update(raw, work).damage == ""

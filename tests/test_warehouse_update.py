@@ -158,3 +158,57 @@ def test_a_lone_report_of_an_unregistered_agency_leaves_no_rows_behind(change: s
         victim.write_text(text.replace(_title_agency(victim), _title_agency(other), 1), encoding="utf-8")
     assert "warehouse updated:" in _run(raw, updated)
     assert_same_as_fresh(raw, updated, tmp_path / "fresh" / "xxgk.duckdb", change)
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> tuple[Path, Path]:
+    """The bundled reports and a warehouse built from them."""
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW, raw)
+    warehouse = tmp_path / "w" / "xxgk.duckdb"
+    _run(raw, warehouse)
+    return raw, warehouse
+
+
+def test_a_damaged_published_parquet_file_is_written_again_not_linked(built, tmp_path: Path):
+    raw, warehouse = built
+    parts = sorted((warehouse.parent / "parquet" / "facts").rglob("*.parquet"))
+    damaged = next(p for p in parts if p.stat().st_size > 100)
+    with damaged.open("r+b") as f:
+        f.truncate(damaged.stat().st_size // 2)
+    (raw / "sub").mkdir()
+    shutil.copy(raw / TONGZHOU, raw / "sub" / "copy.txt")  # a change elsewhere: an update
+    assert "warehouse updated:" in _run(raw, warehouse)
+    assert_same_as_fresh(raw, warehouse, tmp_path / "fresh" / "xxgk.duckdb", "a published Parquet file truncated")
+
+
+def test_a_published_file_overwritten_in_place_is_not_taken_as_unchanged(built, tmp_path: Path):
+    raw, warehouse = built
+    st = warehouse.stat()
+    with warehouse.open("r+b") as f:  # same inode, same size, then the same time again
+        f.seek(st.st_size // 2)
+        f.write(b"\0" * 4096)
+    os.utime(warehouse, ns=(st.st_atime_ns, st.st_mtime_ns))
+    out = _run(raw, warehouse)
+    assert "warehouse built from scratch" in out, out
+    assert_same_as_fresh(raw, warehouse, tmp_path / "fresh" / "xxgk.duckdb", "the published file overwritten")
+
+
+def test_a_batch_lost_from_the_work_folder_is_extracted_again_and_said_so(built, tmp_path: Path, capfd):
+    raw, warehouse = built
+    from pipeline.warehouse.files import WarehouseFiles
+
+    facts = sorted((WarehouseFiles(warehouse).work_dir / "batches").glob("facts-*.parquet"))[0]
+    facts.unlink()
+    _run(raw, warehouse)
+    assert f"the work folder lost {facts.name} (removed): extracting its " in capfd.readouterr().err
+    assert_same_as_fresh(raw, warehouse, tmp_path / "fresh" / "xxgk.duckdb", "a facts batch removed")
+
+
+def test_a_damaged_published_parquet_file_is_not_taken_as_unchanged(built, tmp_path: Path):
+    raw, warehouse = built
+    damaged = max((warehouse.parent / "parquet" / "facts").rglob("*.parquet"), key=lambda p: p.stat().st_size)
+    with damaged.open("r+b") as f:
+        f.truncate(damaged.stat().st_size // 2)
+    assert "warehouse unchanged" not in _run(raw, warehouse)
+    assert_same_as_fresh(raw, warehouse, tmp_path / "fresh" / "xxgk.duckdb", "a published Parquet file truncated")

@@ -59,6 +59,7 @@ MANIFEST_SCHEMA = {
 }
 # What batch._frames returns for each file it extracted, in its order.
 _SEEN = ("source_file", "size", "mtime_ns", "sha256", "report_id", "facts", "narrative")
+FRAMES = ("reports", "facts", "narrative")  # a batch's files: <frame>-NNNNNN.parquet
 RACY_NS = 2_000_000_000
 IN_PROCESS_BELOW = 200  # fewer files than this are extracted in this process: no pool start-up
 
@@ -93,6 +94,7 @@ class Outcome:
     batches_rewritten: int = 0
     full: bool = False  # no usable cache: everything was extracted
     reason: str = ""
+    damage: str = ""  # what the work folder had lost, when it had, in one line
     seconds: float = 0.0
     live_batches: list[int] = field(default_factory=list)
 
@@ -136,6 +138,45 @@ def _sha256(raw_dir: Path, source_file: str) -> tuple[str | None, tuple[int, int
     return (None if read.data is None else hashlib.sha256(read.data).hexdigest()), read.seen()
 
 
+def _damaged(work_dir: Path, manifest: pl.DataFrame) -> dict[int, str]:
+    """The batches the manifest lists whose files are missing or do not read back with the rows
+    it recorded, each with its first damaged file and what is wrong with it. Only the files'
+    Parquet footers are read."""
+    expected = manifest.group_by("batch").agg(pl.len().alias("reports"), pl.col("facts").sum(), pl.col("narrative").sum())
+    damaged = {}
+    for row in expected.sort("batch").iter_rows(named=True):
+        for frame in FRAMES:
+            path = batch_dir(work_dir) / f"{frame}-{row['batch']:06d}.parquet"
+            problem = _unlike(path, row[frame])
+            if problem:
+                damaged[row["batch"]] = f"{path.name} ({problem})"
+                break
+    return damaged
+
+
+def _unlike(path: Path, rows: int) -> str | None:
+    """What is wrong with a batch file that should hold `rows` rows, or None."""
+    got = parquet_rows(path)
+    if got is None:
+        return "truncated or unreadable" if path.exists() else "removed"
+    return None if got == rows else f"{got:,} rows where {rows:,} were written"
+
+
+def parquet_rows(path: Path) -> int | None:
+    """The rows a Parquet file's footer says it holds; None when it is missing or has no footer
+    (truncated) or cannot be read."""
+    try:
+        return pl.scan_parquet(path).select(pl.len()).collect().item()
+    except (OSError, pl.exceptions.PolarsError):
+        return None
+
+
+def _damage_line(damaged: dict[int, str], files: int) -> str:
+    first, *more = damaged.values()
+    also = f" and {len(more):,} more batches' files" if more else ""
+    return f"the work folder lost {first}{also}: extracting {'its' if not more else 'their'} {files:,} files again"
+
+
 def _batch_files(work_dir: Path, batch: int) -> list[Path]:
     return sorted(batch_dir(work_dir).glob(f"*-{batch:06d}.parquet"))
 
@@ -164,14 +205,18 @@ def update(
         out.full, out.reason = True, "no previous extraction"
     elif old.height and old["extractor"][0] != version:
         out.full, out.reason = True, "the extractor changed"
-    elif old.height and any(not _batch_files(work_dir, b) for b in old["batch"].unique().to_list()):
-        out.full, out.reason = True, "previous batches are missing"
     if out.full:
         old = pl.DataFrame(schema=MANIFEST_SCHEMA)
+    prev_scanned = int(old["scanned_ns"][0]) if old.height else 0
+    last_batch = int(old["batch"].max()) if old.height else -1
+    damaged = _damaged(work_dir, old)
+    if damaged:
+        lost = old.filter(pl.col("batch").is_in(list(damaged)))
+        old = old.filter(~pl.col("batch").is_in(list(damaged)))
+        out.damage = _damage_line(damaged, lost.height)
     _delete_unreferenced(bdir, set(old["batch"].to_list()))
 
     previous = {r["source_file"]: r for r in old.iter_rows(named=True)}
-    prev_scanned = int(old["scanned_ns"][0]) if old.height else 0
     keep: list[dict] = []  # manifest rows of unchanged files (with their current stat)
     to_extract: list[RawFile] = []
     for f in files:
@@ -202,7 +247,7 @@ def update(
     count_by_batch: dict[int, int] = {}
     for p in previous.values():
         count_by_batch[p["batch"]] = count_by_batch.get(p["batch"], 0) + 1
-    next_batch = (max(count_by_batch) + 1) if count_by_batch else 0
+    next_batch = last_batch + 1  # past the damaged batches too, whose numbers are no one's now
     dirty = [b for b, n in count_by_batch.items() if len(kept_by_batch.get(b, ())) < n]
     partial = [b for b, n in count_by_batch.items() if b not in dirty and n < BATCH_SIZE]
     # Rows still wanted from batches that lost some are repacked into full batches; once there

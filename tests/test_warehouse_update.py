@@ -7,12 +7,15 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 import pytest
 import regex
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import RAW, xxgk
 from pipeline.run import run_pipeline
@@ -212,3 +215,78 @@ def test_a_damaged_published_parquet_file_is_not_taken_as_unchanged(built, tmp_p
         f.truncate(damaged.stat().st_size // 2)
     assert "warehouse unchanged" not in _run(raw, warehouse)
     assert_same_as_fresh(raw, warehouse, tmp_path / "fresh" / "xxgk.duckdb", "a published Parquet file truncated")
+
+
+# The same promise over random sequences of changes, on a mixed corpus: the bundled reports
+# (agencies in the registry) and synth reports (agencies known only from their titles).
+# XXGK_PROPERTY_EXAMPLES sets how many sequences are tried (each step is two runs, ~8 s).
+
+OPERATIONS = ("add", "remove", "edit", "retitle", "copy", "touch")
+
+
+@pytest.fixture(scope="module")
+def mixed_corpus(tmp_path_factory) -> tuple[list[Path], list[Path]]:
+    """The files a folder starts with, and reports kept aside for `add`: series of two years, and
+    agencies with a single report (whose rows must leave with it)."""
+    reports = []
+    for years in ("2", "1"):
+        synth = tmp_path_factory.mktemp("mixed") / "synth"
+        xxgk("synth", "--n", "8", "--out", str(synth), "--seed", "5", "--years", years, "--form", "both",
+             "--plant", "row_total,balance,carryover")
+        for path in sorted((synth / "reports").iterdir()):
+            reports.append(path.rename(path.with_name(f"y{years}-{path.name}")))
+    return sorted(RAW.iterdir()) + reports[::2] + reports[1::4], reports[3::4]
+
+
+def _apply(raw: Path, spare: list[Path], op: str, i: int, j: int, step: int) -> str:
+    """Change raw by one operation, its files chosen by i and j; what was done."""
+    files = sorted(p for p in raw.rglob("*") if p.is_file())
+    reports = [p for p in files if "本年新收" in p.read_text(encoding="utf-8", errors="replace")]
+    if op == "add" or not files:
+        source = spare[i % len(spare)]
+        target = raw / "added" / f"{step}-{source.name}"
+        target.parent.mkdir(exist_ok=True)
+        shutil.copy(source, target)
+        return f"add {target.name}"
+    victim = files[i % len(files)]
+    if op == "remove":
+        victim.unlink()
+    elif op == "copy":
+        shutil.copy(victim, raw / f"copy-{step}-{victim.name}")
+    elif op == "touch":
+        os.utime(victim, (1_500_000_000 + step, 1_500_000_000 + step))
+    elif op == "edit" and reports:
+        victim = reports[i % len(reports)]
+        _bump_first_cell(victim)
+    elif op == "retitle" and reports:
+        victim = reports[i % len(reports)]
+        names = sorted({_title_agency(p) for p in reports} - {None, _title_agency(victim)})
+        # another file's agency, or one no file names yet (not in the registry either)
+        other = names[j % len(names)] if names and j % 3 else f"北京市测试{step}局"
+        text = victim.read_text(encoding="utf-8")
+        victim.write_text(text.replace(_title_agency(victim), other, 1), encoding="utf-8")
+    return f"{op} {victim.name}"
+
+
+@settings(
+    max_examples=int(os.environ.get("XXGK_PROPERTY_EXAMPLES", "5")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(steps=st.lists(st.tuples(st.sampled_from(OPERATIONS), st.integers(0, 999), st.integers(0, 999)), min_size=1, max_size=4))
+def test_any_sequence_of_changes_gives_what_a_build_from_scratch_gives(mixed_corpus, steps):
+    start, spare = mixed_corpus
+    with tempfile.TemporaryDirectory(prefix="xxgk-property-") as tmp:
+        raw = Path(tmp) / "raw"
+        raw.mkdir()
+        for path in start:
+            shutil.copy(path, raw / path.name)
+        updated = Path(tmp) / "updated" / "xxgk.duckdb"
+        _run(raw, updated)
+        done = []
+        for n, (op, i, j) in enumerate(steps):
+            done.append(_apply(raw, spare, op, i, j, n))
+            _run(raw, updated)
+            fresh = Path(tmp) / f"fresh-{n}"
+            assert_same_as_fresh(raw, updated, fresh / "xxgk.duckdb", "; ".join(done))
+            shutil.rmtree(fresh)

@@ -267,6 +267,8 @@ def test_a_link_out_of_the_raw_folder_is_not_followed_unless_asked(tmp_path: Pat
     (raw / "out.txt").symlink_to(elsewhere / "secret.txt")
     shutil.copy(TONGZHOU, raw / "inside.txt")
     (raw / "to inside.txt").symlink_to("inside.txt")  # a link within the folder is read as ever
+    for path in (elsewhere / "secret.txt", raw / "inside.txt"):
+        os.utime(path, (1_600_000_000, 1_600_000_000))  # not "racily clean": the rerun reads nothing
     monkeypatch.delenv("XXGK_FOLLOW_LINKS", raising=False)
     reports, facts = _extract_folder(raw, tmp_path / "work")
     rows = {r["source_file"]: r for r in reports.iter_rows(named=True)}
@@ -275,6 +277,9 @@ def test_a_link_out_of_the_raw_folder_is_not_followed_unless_asked(tmp_path: Pat
     )
     assert not facts["report_id"].is_in([rows["out.txt"]["report_id"]]).any()
     assert rows["to inside.txt"]["status"] == "ok" and rows["to inside.txt"]["sha256"] == rows["inside.txt"]["sha256"]
+    from pipeline.extract import incremental
+
+    assert incremental.update(raw, tmp_path / "work", scan(raw), workers=1).extracted == 0  # not looked at again
     monkeypatch.setenv("XXGK_FOLLOW_LINKS", "1")  # the user opts in: the next run reads it
     reports, _ = _extract_folder(raw, tmp_path / "work")
     assert reports.filter(reports["source_file"] == "out.txt")["status"].to_list() == ["ok"]

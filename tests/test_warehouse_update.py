@@ -290,3 +290,11 @@ def test_any_sequence_of_changes_gives_what_a_build_from_scratch_gives(mixed_cor
             fresh = Path(tmp) / f"fresh-{n}"
             assert_same_as_fresh(raw, updated, fresh / "xxgk.duckdb", "; ".join(done))
             shutil.rmtree(fresh)
+
+
+def test_when_many_files_changed_the_warehouse_is_built_from_scratch(built, tmp_path: Path):
+    raw, warehouse = built
+    for path in sorted(raw.iterdir())[:2]:  # 2 of 5: more than UPDATE_AT_MOST
+        _bump_first_cell(path)
+    assert "warehouse built from scratch" in _run(raw, warehouse)
+    assert_same_as_fresh(raw, warehouse, tmp_path / "fresh" / "xxgk.duckdb", "two of five files changed")

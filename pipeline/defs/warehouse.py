@@ -55,7 +55,7 @@ def warehouse_tables(context: dg.AssetExecutionContext, warehouse: Warehouse):
     update = files.can_update(code)
     changed = changed_reports(reports, pl.read_parquet(files.published_input) if update else None)
     if update and changed["source_file"].n_unique() > UPDATE_AT_MOST * max(reports.height, 1):
-        update, changed = False, reports
+        update, changed = False, changed_reports(reports, None)
     changed.write_parquet(files.changed_reports)
     mode = "update" if update else "fresh"
     files.mark_run(context.run.run_id, mode, fingerprint, code)

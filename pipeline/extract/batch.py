@@ -157,7 +157,7 @@ def _too_large(size: int) -> str:
 
 
 class Read(NamedTuple):
-    """What reading a file gave: its bytes, or why they were not read, and the status of what was
+    """What reading a file gave: its bytes, or why they were not read, and the stat of what was
     examined (the open file's fstat when it was opened)."""
 
     data: bytes | None
@@ -219,10 +219,10 @@ def read_raw(raw_dir: Path, source_file: str) -> Read:
     if not follow_links():
         inside = os.path.realpath(raw_dir)
         if os.path.commonpath([inside, os.path.realpath(path)]) != inside:
-            try:
-                return Read(None, OUTSIDE, path.lstat())
-            except OSError as err:
-                return Read(None, f"unreadable: {err.strerror or err}", retry=True)
+            try:  # the target's stat, as scan saw it, so the link is not looked at again each run
+                return Read(None, OUTSIDE, path.stat())
+            except OSError:
+                return Read(None, OUTSIDE, retry=True)
     return read_file(path)
 
 

@@ -3,7 +3,13 @@
 The work folder keeps what the last run extracted:
 
     batches/<frame>-NNNNNN.parquet   one file per frame (reports, facts, …) per batch
-    manifest.parquet                 one row per raw file: size, mtime_ns, sha256, report_id, batch
+    manifest.parquet                 one row per raw file: size, mtime_ns, sha256, report_id, batch,
+                                     and its rows in the batch's facts and narrative files
+
+The size and mtime_ns are those of the bytes that were read (the open file's fstat), not of the
+scan, so a file that changed between the two is looked at again. A batch whose files are missing
+or do not hold the rows the manifest records (their Parquet footers say) is a damaged cache: its
+files are extracted again, and the run says so.
 
 A run compares a fresh scan of the raw folder with the manifest:
 

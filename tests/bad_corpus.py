@@ -117,7 +117,8 @@ def make_bad_inputs(raw: Path) -> None:
         (raw / "locked.txt").write_bytes(_fee_variant("9.5"))
         (raw / "locked.txt").chmod(0)
     elif WRITE_ONLY.exists() and _read_fails_as_root(WRITE_ONLY):
-        # chmod 000 does not stop root; a write-only sysctl does.
+        # chmod 000 does not stop root; a write-only sysctl does (read through a link that leaves
+        # the raw folder, so shared_run lets links be followed).
         (raw / "locked.txt").symlink_to(WRITE_ONLY)
     os.mkfifo(raw / "pipe.txt")
     (raw / "dangling.txt").symlink_to("nowhere.txt")
@@ -161,6 +162,7 @@ class SharedRun:
     stdout: str
     reports: dict[str, dict]  # reports rows by source_file
     cli: dict  # `xxgk extract`: returncode, stderr lines by file, fact counts by file, names given
+    env: dict[str, str] | None  # what `xxgk run` over raw needs set (links followed as root)
 
 
 @cache
@@ -173,7 +175,8 @@ def shared_run() -> SharedRun:
     make_bad_inputs(raw)
     make_injection_inputs(raw)
     target = work / "out'; DROP TABLE facts; --" / "xxgk.duckdb"
-    proc = xxgk("run", "--raw", str(raw), "--warehouse", str(target), "--quiet", cwd=work, check=False)
+    follow = {"XXGK_FOLLOW_LINKS": "1"} if (raw / "locked.txt").is_symlink() else None
+    proc = xxgk("run", "--raw", str(raw), "--warehouse", str(target), "--quiet", cwd=work, check=False, env=follow)
     assert proc.returncode == 0, proc.stderr
     columns = ("source_file", "status", "message", "fact_count", "duplicate_of", "report_id", "bytes", "agency")
     with duckdb.connect(str(target), read_only=True) as con:
@@ -192,7 +195,7 @@ def shared_run() -> SharedRun:
     for r in csv.DictReader(io.StringIO(cli.stdout)):
         facts_by_file[r["source_file"]] = facts_by_file.get(r["source_file"], 0) + 1
     return SharedRun(raw, target, proc.stdout, reports,
-                     {"returncode": cli.returncode, "stderr": stderr, "facts": facts_by_file, "names": names})
+                     {"returncode": cli.returncode, "stderr": stderr, "facts": facts_by_file, "names": names}, follow)
 
 
 def facts_of(warehouse: Path, source_file: str) -> list[tuple]:

@@ -31,9 +31,11 @@ def golden_reports() -> dict[str, dict[str, str]]:
         return {r["source_file"]: r for r in csv.DictReader(f)}
 
 
-def xxgk(*args: str, cwd: Path | None = None, check: bool = True) -> subprocess.CompletedProcess:
+def xxgk(*args: str, cwd: Path | None = None, check: bool = True, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """`xxgk ARGS`; env: variables set for it on top of this process's."""
     return subprocess.run(
-        [sys.executable, "-m", "pipeline", *args], cwd=cwd, capture_output=True, text=True, check=check
+        [sys.executable, "-m", "pipeline", *args], cwd=cwd, capture_output=True, text=True, check=check,
+        env={**os.environ, **env} if env else None,
     )
 
 

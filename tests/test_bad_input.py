@@ -18,10 +18,12 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bad_corpus import CASES, GBK_SHOWN, HELD, HUGE, NAMES, UNHELD, _fee_variant, TONGZHOU, TRUNCATE_AT, WRITE_ONLY, facts_of, shared_run
 from conftest import RAW, golden_facts
-from pipeline.extract.batch import extract_path, read_file, scan
+from pipeline.extract.batch import extract_path, on_disk, read_file, scan, shown_name
 from pipeline.extract.values import format_value
 from pipeline.text.decode import MAX_REPORT_BYTES
 
@@ -104,9 +106,9 @@ def test_size_limit_is_checked_before_reading(tmp_path: Path):
     for path, size in ((at_limit, MAX_REPORT_BYTES), (over, MAX_REPORT_BYTES + 1)):
         with path.open("wb") as f:
             f.truncate(size)
-    data, problem = read_file(at_limit)
+    data, problem = read_file(at_limit)[:2]
     assert problem is None and len(data) == MAX_REPORT_BYTES
-    data, problem = read_file(over)
+    data, problem = read_file(over)[:2]
     assert data is None and problem.startswith("too large for a report (16,777,217 bytes")
     assert "the limit for text is 16,777,216" in problem
 
@@ -119,9 +121,9 @@ def test_pdf_and_word_files_may_be_larger_than_text(tmp_path: Path):
         with path.open("wb") as f:
             f.write(b"%PDF-1.7\n")
             f.truncate(size)
-    data, problem = read_file(pdf)
+    data, problem = read_file(pdf)[:2]
     assert problem is None and len(data) == MAX_REPORT_BYTES * 2
-    data, problem = read_file(over)
+    data, problem = read_file(over)[:2]
     assert data is None and "the limit for PDF and Word files is 67,108,864" in problem
 
 
@@ -177,7 +179,7 @@ def test_a_prose_figure_too_long_for_the_warehouse_stops_nothing(tmp_path: Path)
     text = TONGZHOU.read_text(encoding="utf-8").replace("收到依申请公开总数为2333件", "收到依申请公开总数为" + "2" * 33 + "件")
     (tmp_path / "prose.txt").write_text(text, encoding="utf-8")
     shutil.copy(TONGZHOU, tmp_path / "good.txt")
-    reports, facts, narrative = _frames(tmp_path, ["good.txt", "prose.txt"])
+    reports, facts, narrative, _ = _frames(tmp_path, ["good.txt", "prose.txt"])
     assert reports["status"].to_list() == ["ok", "ok"] and facts.height == 400
     stated = narrative.filter(pl.col("kind") == "new_received").sort("raw_text")
     assert [(str(v) if v is not None else None, t) for v, t in stated.select("value", "raw_text").iter_rows()] == [
@@ -263,7 +265,7 @@ def test_a_folder_that_cannot_be_listed_gets_a_row():
 def test_a_pipe_never_blocks_the_reader(tmp_path: Path):
     """Opening a FIFO for reading blocks until a writer comes; the reader must not even try."""
     os.mkfifo(tmp_path / "pipe.txt")
-    data, problem = read_file(tmp_path / "pipe.txt")
+    data, problem = read_file(tmp_path / "pipe.txt")[:2]
     assert data is None and problem == "not read: a named pipe (FIFO), not a file"
     assert stat.S_ISFIFO((tmp_path / "pipe.txt").stat().st_mode)
 
@@ -278,3 +280,64 @@ def test_reports_in_other_detectable_encodings_read_the_same(encoding):
         assert ex.status == "ok", (path.name, ex.message)
         got = [(f.table_code, f.row_code, f.applicant_class or "", format_value(f.value), f.source_line) for f in ex.facts]
         assert got == golden_facts(path.stem)
+
+
+def _extract_folder(raw: Path, work: Path):
+    """The reports and facts frames incremental extraction gives for raw."""
+    import polars as pl
+
+    from pipeline.extract import incremental
+
+    incremental.update(raw, work, scan(raw), workers=1)
+    return (pl.read_parquet(incremental.live_files(work, frame)) for frame in ("reports", "facts"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.binary(min_size=1, max_size=6).filter(lambda b: b"/" not in b and b"\0" not in b), min_size=2, max_size=2, unique=True))
+def test_shown_names_never_collide_and_lead_back_to_the_file(names: list[bytes]):
+    shown = [shown_name(os.fsdecode(n)) for n in names]
+    assert shown[0] != shown[1]
+    for name, text in zip(names, shown):
+        text.encode("utf-8")  # storable as text
+        assert on_disk(Path("/raw"), text) == Path("/raw") / os.fsdecode(name)
+
+
+def test_a_name_holding_an_escape_as_text_and_the_name_it_spells_are_two_reports(tmp_path: Path):
+    """`n\\xe9.txt` written in UTF-8 beside a name whose byte really is 0xE9: two files, two rows,
+    each with its own facts."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    literal, raw_byte = "n\\xe9.txt", os.fsdecode(b"n\xe9.txt")
+    (raw / literal).write_bytes(_fee_variant("1.5"))
+    (raw / raw_byte).write_bytes(_fee_variant("2.5"))
+    reports, facts = _extract_folder(raw, tmp_path / "work")
+    assert reports.height == 2 and reports["report_id"].n_unique() == 2 and reports["source_file"].n_unique() == 2
+    fees = facts.filter(facts["row_code"] == "fees.amount_10k_yuan").join(reports, on="report_id")
+    assert sorted(zip(fees["source_file"], map(str, fees["value"]))) == sorted([(shown_name(literal), "1.500000"), (shown_name(raw_byte), "2.500000")])
+    assert facts.height == 2 * 200
+
+
+def test_a_link_out_of_the_raw_folder_is_not_followed_unless_asked(tmp_path: Path, monkeypatch):
+    raw, elsewhere = tmp_path / "raw", tmp_path / "elsewhere"
+    raw.mkdir()
+    elsewhere.mkdir()
+    (elsewhere / "secret.txt").write_bytes(_fee_variant("7.5"))
+    (raw / "out.txt").symlink_to(elsewhere / "secret.txt")
+    shutil.copy(TONGZHOU, raw / "inside.txt")
+    (raw / "to inside.txt").symlink_to("inside.txt")  # a link within the folder is read as ever
+    for path in (elsewhere / "secret.txt", raw / "inside.txt"):
+        os.utime(path, (1_600_000_000, 1_600_000_000))  # not "racily clean": the rerun reads nothing
+    monkeypatch.delenv("XXGK_FOLLOW_LINKS", raising=False)
+    reports, facts = _extract_folder(raw, tmp_path / "work")
+    rows = {r["source_file"]: r for r in reports.iter_rows(named=True)}
+    assert (rows["out.txt"]["status"], rows["out.txt"]["message"], rows["out.txt"]["agency"]) == (
+        "rejected", "a link outside the raw folder: not followed (set XXGK_FOLLOW_LINKS=1 to read such links)", None
+    )
+    assert not facts["report_id"].is_in([rows["out.txt"]["report_id"]]).any()
+    assert rows["to inside.txt"]["status"] == "ok" and rows["to inside.txt"]["sha256"] == rows["inside.txt"]["sha256"]
+    from pipeline.extract import incremental
+
+    assert incremental.update(raw, tmp_path / "work", scan(raw), workers=1).extracted == 0  # not looked at again
+    monkeypatch.setenv("XXGK_FOLLOW_LINKS", "1")  # the user opts in: the next run reads it
+    reports, _ = _extract_folder(raw, tmp_path / "work")
+    assert reports.filter(reports["source_file"] == "out.txt")["status"].to_list() == ["ok"]

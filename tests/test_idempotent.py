@@ -38,7 +38,7 @@ def first():
 
 def test_a_second_build_is_identical(first, tmp_path: Path):
     second = tmp_path / "again" / "xxgk.duckdb"
-    proc = xxgk("run", "--raw", str(first.raw), "--warehouse", str(second), "--quiet", cwd=tmp_path)
+    proc = xxgk("run", "--raw", str(first.raw), "--warehouse", str(second), "--quiet", cwd=tmp_path, env=first.env)
     assert _summary(proc.stdout) == _summary(first.stdout)
     assert _checks_line(proc.stdout) == _checks_line(first.stdout)
     a, b = _contents(first.warehouse), _contents(second)
@@ -50,7 +50,7 @@ def test_a_second_build_is_identical(first, tmp_path: Path):
 def test_running_again_over_the_same_warehouse_changes_nothing(first, tmp_path: Path):
     before = _contents(first.warehouse)
     digest = hashlib.sha256(first.warehouse.read_bytes()).hexdigest()
-    proc = xxgk("run", "--raw", str(first.raw), "--warehouse", str(first.warehouse), "--quiet", cwd=tmp_path)
+    proc = xxgk("run", "--raw", str(first.raw), "--warehouse", str(first.warehouse), "--quiet", cwd=tmp_path, env=first.env)
     assert _summary(proc.stdout) == _summary(first.stdout)
     assert _contents(first.warehouse) == before
     if "warehouse unchanged, not rebuilt" in proc.stdout:

@@ -4,6 +4,7 @@ extraction of the folder as it is now would give."""
 import io
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -203,7 +204,7 @@ def test_extractor_version_covers_parsers_and_libreoffice(monkeypatch):
     from pipeline.extract.readers import office
 
     def current() -> str:
-        incremental.extractor_version.cache_clear()
+        incremental._code_version.cache_clear()
         return incremental.extractor_version()
 
     monkeypatch.setattr(office, "soffice", lambda: "/usr/bin/soffice")
@@ -214,4 +215,93 @@ def test_extractor_version_covers_parsers_and_libreoffice(monkeypatch):
     monkeypatch.setattr(readers, "parser_versions", lambda: (("lxml", "0.0"), ("pypdfium2", "0.0")))
     assert current() != without_soffice
     monkeypatch.undo()
-    incremental.extractor_version.cache_clear()
+    incremental._code_version.cache_clear()
+
+
+# What the manifest records describes the bytes that were read, whatever happens to the files
+# between the scan and the reading.
+
+
+def _meanwhile(monkeypatch, hooks: dict[str, Callable[[], None]]) -> None:
+    """Run hooks[name] once, just before extraction or hashing first opens that file."""
+    real = batch.read_file
+
+    def read(path: Path):
+        hook = hooks.pop(path.name, None)
+        if hook:
+            hook()
+        return real(path)
+
+    monkeypatch.setattr(batch, "read_file", read)
+
+
+def test_a_file_moved_out_or_emptied_while_extracted_is_read_again_once_restored(tmp_path, monkeypatch):
+    raw, work = _raw(tmp_path), tmp_path / "work"
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    moved, emptied = raw / "001_12656899dbde5e36.txt", raw / "002_59838382079b1902.txt"
+    files = scan(raw)
+    _meanwhile(monkeypatch, {
+        moved.name: lambda: os.rename(moved, saved / moved.name),  # `mv` keeps the time
+        emptied.name: lambda: (shutil.copy2(emptied, saved / emptied.name), emptied.write_bytes(b"")),
+    })
+    incremental.update(raw, work, files, workers=1)
+    monkeypatch.undo()
+    os.rename(saved / moved.name, moved)
+    shutil.copy2(saved / emptied.name, emptied)  # `cp -p`: the old size and time again
+    out = _update(raw, work)
+    assert (out.extracted, out.unchanged) == (2, 3)
+    _assert_same_as_full(raw, work, tmp_path)
+
+
+@pytest.mark.parametrize("at", range(3))
+def test_a_file_that_vanishes_while_it_is_read_is_a_row_not_a_crash(tmp_path, monkeypatch, at):
+    """Gone at the at-th look at it after the scan listed it (an archive unpacked over raw/)."""
+    raw, work = _raw(tmp_path), tmp_path / "work"
+    victim = raw / "003_85a44054a9ef54a3.txt"
+    size = victim.stat().st_size
+    files = scan(raw)
+    looks = 0
+    real_stat = os.stat
+
+    def look(path, *args, **kwargs):
+        nonlocal looks
+        if os.fspath(path) == os.fspath(victim):
+            if looks == at:
+                victim.unlink(missing_ok=True)
+            looks += 1
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", look)
+    incremental.update(raw, work, files, workers=1)
+    monkeypatch.undo()
+    reports, _ = _frames(work)
+    row = reports.filter(pl.col("source_file") == victim.name).row(0, named=True)
+    if at == 0 or row["status"] != "ok":  # else it was read before it went: its row is the report's
+        assert (row["status"], row["message"], row["bytes"]) == ("rejected", "unreadable: No such file or directory", None)
+    else:
+        assert row["bytes"] == size
+    victim.unlink(missing_ok=True)  # gone for good, if no look made it go
+    out = _update(raw, work)
+    assert (out.removed, out.extracted) == (1, 0)
+    _assert_same_as_full(raw, work, tmp_path)
+
+
+# The work folder is a cache: what the manifest lists must be there and read back whole.
+
+
+@pytest.mark.parametrize("frame", ["reports", "facts", "narrative"])
+@pytest.mark.parametrize("damage", ["removed", "truncated"])
+def test_a_damaged_batch_is_extracted_again_and_said_so(tmp_path, frame, damage):
+    raw, work = _raw(tmp_path), tmp_path / "work"
+    _update(raw, work)
+    (path,) = incremental.live_files(work, frame)
+    if damage == "removed":
+        path.unlink()
+    else:
+        path.write_bytes(path.read_bytes()[:100])
+    out = _update(raw, work)
+    assert out.extracted == 5 and out.damage.startswith(f"the work folder lost {path.name} ({damage[:-1]}"), out.damage
+    assert out.damage.endswith("extracting its 5 files again")
+    _assert_same_as_full(raw, work, tmp_path)
+    assert _update(raw, work).damage == ""

@@ -89,6 +89,10 @@ def extracted_reports(context: dg.AssetExecutionContext, warehouse: Warehouse) -
     outcome = incremental.update(
         Path(warehouse.raw_dir), work_dir, files, warehouse.worker_count, Progress(context, warehouse.progress)
     )
+    if outcome.damage:
+        # Not progress: said even with --quiet (info, not warning, so `xxgk run` shows it once).
+        context.log.info(outcome.damage)
+        print(outcome.damage, file=sys.stderr, flush=True)
     context.log.info(f"extraction: {outcome.describe()} ({outcome.seconds:,.1f} s)")
     if warehouse.progress:
         print(f"extraction: {outcome.describe()}", file=sys.stderr, flush=True)

@@ -16,7 +16,7 @@ from pipeline.defs.ingest import extracted_reports
 from pipeline.defs.resources import Warehouse
 from pipeline.extract.incremental import extractor_version, live_files
 from pipeline.warehouse import parquet
-from pipeline.warehouse.changes import changed_reports
+from pipeline.warehouse.changes import changed_reports, published_input
 from pipeline.warehouse.files import code_fingerprint, inputs_fingerprint
 from pipeline.warehouse.load import load, slice_changed_agencies
 from pipeline.warehouse.models import SqlModel, discover, load_tables, materialize, refresh_changed_agencies
@@ -55,7 +55,7 @@ def warehouse_tables(context: dg.AssetExecutionContext, warehouse: Warehouse):
     update = files.can_update(code)
     changed = changed_reports(reports, pl.read_parquet(files.published_input) if update else None)
     if update and changed["source_file"].n_unique() > UPDATE_AT_MOST * max(reports.height, 1):
-        update, changed = False, reports
+        update, changed = False, changed_reports(reports, None)
     changed.write_parquet(files.changed_reports)
     mode = "update" if update else "fresh"
     files.mark_run(context.run.run_id, mode, fingerprint, code)
@@ -75,7 +75,9 @@ def warehouse_tables(context: dg.AssetExecutionContext, warehouse: Warehouse):
         )
         if update:
             slice_changed_agencies(con)
-    shutil.copyfile(reports_path, files.staged_input)
+        published_input(reports, con.execute("SELECT source_file, agency_id FROM reports").pl()).write_parquet(
+            files.staged_input
+        )
     for table in BASE_TABLES:
         yield dg.MaterializeResult(asset_key=table, metadata={"rows": counts[table], "build": mode})
 

@@ -11,6 +11,7 @@ import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import polars as pl
 
@@ -101,24 +102,31 @@ def scan(raw_dir: Path) -> list[RawFile]:
 
 
 def shown_name(name: str) -> str:
-    """A file name as text. A name that is not UTF-8 (GBK names unpacked from an archive made on
-    Windows, say) cannot be stored as text, so its undecodable bytes are written as \\xNN;
-    read_file turns them back into the bytes on disk."""
+    """A file name as text, one name to one text. A name that is not UTF-8 (GBK names unpacked
+    from an archive made on Windows, say) cannot be stored as text, so its undecodable bytes are
+    written as \\xNN; so is every backslash in it (\\x5c), and a UTF-8 name that holds such an
+    escape as text is written the same way, so no other name can show as the same text. on_disk
+    turns it back into the name on disk."""
     try:
         name.encode("utf-8")
-        return name
+        if not _ESCAPE.search(name):
+            return name
     except UnicodeEncodeError:
-        return os.fsencode(name).decode("utf-8", "backslashreplace")
+        pass
+    return os.fsencode(name).replace(b"\\", b"\\x5c").decode("utf-8", "backslashreplace")
 
 
+# What backslashreplace writes: a text holding one is an escaped name (shown_name).
+_ESCAPE = re.compile(r"\\x[0-9a-f]{2}")
 _ESCAPED_BYTE = re.compile(rb"\\x([0-9a-f]{2})")
 
 
-def _on_disk(path: Path) -> Path:
-    """The path that shown_name's \\xNN escapes stand for, when the path as written does not exist."""
-    if "\\x" not in str(path) or os.path.lexists(path):
-        return path
-    return Path(os.fsdecode(_ESCAPED_BYTE.sub(lambda m: bytes([int(m[1], 16)]), os.fsencode(path))))
+def on_disk(raw_dir: Path, source_file: str) -> Path:
+    """The path of the file shown_name shows as source_file."""
+    if not _ESCAPE.search(source_file):
+        return raw_dir / source_file
+    name = _ESCAPED_BYTE.sub(lambda m: bytes([int(m[1], 16)]), source_file.encode("utf-8"))
+    return raw_dir / os.fsdecode(name)
 
 
 def report_id(source_file: str, sha256: str) -> str:
@@ -161,65 +169,123 @@ MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
 _DOCUMENT_MAGIC = (b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
 
 
-def read_file(path: Path) -> tuple[bytes | None, str | None]:
+class Read(NamedTuple):
+    """What reading a file gave: its bytes, or why they were not read, and the stat of what was
+    examined (the open file's fstat when it was opened)."""
+
+    data: bytes | None
+    problem: str | None
+    st: os.stat_result | None = None  # None when the file could not even be looked at
+    retry: bool = False  # the system stopped the reading (gone, permissions): look again next run
+
+    @property
+    def bytes(self) -> int | None:
+        return self.st.st_size if self.st is not None and stat.S_ISREG(self.st.st_mode) else None
+
+    def seen(self) -> tuple[int, int]:
+        """The size and modification time the manifest records: of the bytes read, so a file
+        restored later with its old time is not taken for what was read. (-1, 0), which no scan
+        gives a file, when the reading must be tried again."""
+        if self.retry or self.st is None or (self.data is not None and len(self.data) != self.st.st_size):
+            return -1, 0
+        return self.st.st_size, self.st.st_mtime_ns
+
+
+def read_file(path: Path) -> Read:
     """The file's bytes, or why they were not read. Only regular files are opened (a named pipe
     would block the run), and the size is checked on the open file before more than its first
     bytes, which say whether it is a PDF or Word file (64 MiB) or text (16 MiB), are read."""
-    path = _on_disk(path)
+    st = None
     try:
-        problem = _not_regular(path.stat().st_mode, path)
+        st = path.stat()
+        problem = _not_regular(st.st_mode, path)
         if problem:
-            return None, problem
+            return Read(None, problem, st)
         # O_NONBLOCK: if the path was swapped for a pipe since the stat, opening it must not hang.
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
         with os.fdopen(fd, "rb") as f:
             st = os.fstat(f.fileno())
             problem = _not_regular(st.st_mode, path)
             if problem:
-                return None, problem
+                return Read(None, problem, st)
             head = f.read(8)
             limit = MAX_DOCUMENT_BYTES if head.startswith(_DOCUMENT_MAGIC) else MAX_REPORT_BYTES
             if st.st_size > limit:
-                return None, _too_large(st.st_size, limit)
+                return Read(None, _too_large(st.st_size, limit), st)
             data = head + f.read(limit + 1 - len(head))
             if len(data) > limit:  # it grew while we read it
-                return None, _too_large(len(data), limit)
-            return data, None
+                return Read(None, _too_large(len(data), limit), st, retry=True)
+            return Read(data, None, st)
     except OSError as err:
-        return None, f"unreadable: {err.strerror or err}"
+        return Read(None, f"unreadable: {err.strerror or err}", st, retry=True)
+
+
+OUTSIDE = "a link outside the raw folder: not followed (set XXGK_FOLLOW_LINKS=1 to read such links)"
+
+
+def follow_links() -> bool:
+    """XXGK_FOLLOW_LINKS=1: read files that symbolic links in the raw folder point to elsewhere."""
+    return os.environ.get("XXGK_FOLLOW_LINKS") == "1"
+
+
+def read_raw(raw_dir: Path, source_file: str) -> Read:
+    """A file of the raw folder, by the name scan gave it. A link leading out of the folder is
+    not followed unless the user asks (follow_links): what the folder holds is what is loaded."""
+    path = on_disk(raw_dir, source_file)
+    if not follow_links():
+        inside = os.path.realpath(raw_dir)
+        if os.path.commonpath([inside, os.path.realpath(path)]) != inside:
+            try:  # the target's stat, as scan saw it, so the link is not looked at again each run
+                return Read(None, OUTSIDE, path.stat())
+            except OSError:
+                return Read(None, OUTSIDE, retry=True)
+    return read_file(path)
 
 
 def extract_path(path: Path) -> tuple[str, Extraction]:
     """The file's sha256 (of what was read; empty when nothing could be) and its extraction."""
-    data, problem = read_file(path)
-    if data is None:
-        sha, ex = hashlib.sha256(b"").hexdigest(), Extraction(status="rejected", problems=[problem or "unreadable"])
+    return extract_read(read_file(path), path)
+
+
+def extract_read(read: Read, path: Path) -> tuple[str, Extraction]:
+    """What read_file read from path: its sha256 and its extraction."""
+    if read.data is None:
+        sha, ex = hashlib.sha256(b"").hexdigest(), Extraction(status="rejected", problems=[read.problem or "unreadable"])
     else:
-        sha, ex = hashlib.sha256(data).hexdigest(), extract_bytes(data)
-    if _on_disk(path) != path or shown_name(str(path)) != str(path):
-        name = os.fsencode(_on_disk(path).name)
-        ex.notes.append(
-            "the file name is not UTF-8, so its undecodable bytes are shown as \\xNN (read as GBK it is "
-            f"{name.decode('gb18030', 'replace')!r}); renaming the file in UTF-8 keeps it readable everywhere"
-        )
+        sha, ex = hashlib.sha256(read.data).hexdigest(), extract_bytes(read.data)
+    if shown_name(str(path)) != str(path):
+        name = os.fsencode(path.name)
+        try:
+            os.fsencode(path).decode("utf-8")
+            ex.notes.append(
+                "the file name holds \\xNN as text, which names that are not UTF-8 are shown with, "
+                "so its backslashes are shown as \\x5c"
+            )
+        except UnicodeDecodeError:
+            ex.notes.append(
+                "the file name is not UTF-8, so its undecodable bytes are shown as \\xNN (read as GBK it is "
+                f"{name.decode('gb18030', 'replace')!r}); renaming the file in UTF-8 keeps it readable everywhere"
+            )
     return sha, ex
 
 
-def _frames(raw_dir: Path, files: Iterable[str]) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+def _frames(raw_dir: Path, files: Iterable[str]) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, list[tuple]]:
+    """The frames of files, and for each file what the manifest records of it (incremental.py):
+    source_file, size and mtime_ns of what was read, sha256, report_id, facts and narrative rows."""
     reports: list[dict] = []
     facts: dict[str, list] = {k: [] for k in FACT_SCHEMA}
     narrative: dict[str, list] = {k: [] for k in NARRATIVE_SCHEMA}
+    seen: list[tuple] = []
     for source_file in files:
-        sha, ex = extract_path(raw_dir / source_file)
+        read = read_raw(raw_dir, source_file)
+        sha, ex = extract_read(read, on_disk(raw_dir, source_file))
         rid = report_id(source_file, sha)
-        on_disk = _on_disk(raw_dir / source_file)
-        size = on_disk.stat().st_size if on_disk.is_file() else None
         reports.append(
             {
                 "report_id": rid,
                 "source_file": source_file,
                 "sha256": sha,
-                "bytes": size,
+                "bytes": read.bytes,
                 "agency": ex.agency,
                 "year": ex.year,
                 "form_version": ex.form_version,
@@ -231,6 +297,7 @@ def _frames(raw_dir: Path, files: Iterable[str]) -> tuple[pl.DataFrame, pl.DataF
                 "fact_count": len(ex.facts),
             }
         )
+        seen.append((source_file, *read.seen(), sha, rid, len(ex.facts), len(ex.narrative)))
         if ex.facts:
             facts["report_id"].extend([rid] * len(ex.facts))
             # Facts are named tuples in FACT_SCHEMA's order after report_id: one transpose.
@@ -243,6 +310,7 @@ def _frames(raw_dir: Path, files: Iterable[str]) -> tuple[pl.DataFrame, pl.DataF
         pl.DataFrame(reports, schema=REPORT_SCHEMA),
         _frame(facts, FACT_SCHEMA),
         _frame(narrative, NARRATIVE_SCHEMA),
+        seen,
     )
 
 
@@ -264,13 +332,14 @@ def _frame(columns: dict[str, list], schema: dict) -> pl.DataFrame:
     return pl.DataFrame(series)
 
 
-def _extract_batch(args: tuple[str, list[str], str, int]) -> tuple[int, int]:
+def _extract_batch(args: tuple[str, list[str], str, int]) -> tuple[int, list[tuple]]:
+    """Extract one batch into its Parquet files; the batch number and what _frames saw of each file."""
     raw_dir, files, out_dir, batch_no = args
-    reports, facts, narrative = _frames(Path(raw_dir), files)
+    reports, facts, narrative, seen = _frames(Path(raw_dir), files)
     reports.write_parquet(Path(out_dir) / f"reports-{batch_no:06d}.parquet")
     facts.write_parquet(Path(out_dir) / f"facts-{batch_no:06d}.parquet")
     narrative.write_parquet(Path(out_dir) / f"narrative-{batch_no:06d}.parquet")
-    return len(files), facts.height
+    return batch_no, seen
 
 
 def mark_duplicates(reports: pl.DataFrame) -> pl.DataFrame:

@@ -3,7 +3,13 @@
 The work folder keeps what the last run extracted:
 
     batches/<frame>-NNNNNN.parquet   one file per frame (reports, facts, …) per batch
-    manifest.parquet                 one row per raw file: size, mtime_ns, sha256, report_id, batch
+    manifest.parquet                 one row per raw file: size, mtime_ns, sha256, report_id, batch,
+                                     and its rows in the batch's facts and narrative files
+
+The size and mtime_ns are those of the bytes that were read (the open file's fstat), not of the
+scan, so a file that changed between the two is looked at again. A batch whose files are missing
+or do not hold the rows the manifest records (their Parquet footers say) is a damaged cache: its
+files are extracted again, and the run says so.
 
 A run compares a fresh scan of the raw folder with the manifest:
 
@@ -55,16 +61,26 @@ MANIFEST_SCHEMA = {
     "sha256": pl.String,
     "report_id": pl.String,
     "batch": pl.Int32,
+    "facts": pl.Int32,  # its rows in the batch's facts file
+    "narrative": pl.Int32,  # and in its narrative file
     "extractor": pl.String,  # the same on every row: extractor_version() when extracted
     "scanned_ns": pl.Int64,  # the same on every row: wall-clock time the scan started
 }
+# What batch._frames returns for each file it extracted, in its order.
+_SEEN = ("source_file", "size", "mtime_ns", "sha256", "report_id", "facts", "narrative")
+FRAMES = ("reports", "facts", "narrative")  # a batch's files: <frame>-NNNNNN.parquet
 RACY_NS = 2_000_000_000
 IN_PROCESS_BELOW = 200  # fewer files than this are extracted in this process: no pool start-up
 
 
-@cache
 def extractor_version() -> str:
-    """A hash of everything that decides what a file extracts to."""
+    """A hash of everything that decides what a file extracts to: the code, and whether links out
+    of the raw folder are followed (batch.follow_links)."""
+    return _code_version() + ("-follows-links" if _batch.follow_links() else "")
+
+
+@cache
+def _code_version() -> str:
     h = hashlib.sha256()
     for sub in ("extract", "form", "text"):
         for path in sorted((PACKAGE / sub).rglob("*")):
@@ -90,6 +106,7 @@ class Outcome:
     batches_rewritten: int = 0
     full: bool = False  # no usable cache: everything was extracted
     reason: str = ""
+    damage: str = ""  # what the work folder had lost, when it had, in one line
     seconds: float = 0.0
     live_batches: list[int] = field(default_factory=list)
 
@@ -126,10 +143,50 @@ def scan_fingerprint(rows: list[tuple[str, int, int]]) -> str:
     return h.hexdigest()[:16]
 
 
-def _sha256(path: Path) -> str | None:
-    """The hash extraction would record, or None when the file is not read as a regular file."""
-    data, _ = _batch.read_file(path)
-    return None if data is None else hashlib.sha256(data).hexdigest()
+def _sha256(raw_dir: Path, source_file: str) -> tuple[str | None, tuple[int, int]]:
+    """The hash extraction would record (None when the file is not read as a regular file), and
+    the size and time of what was hashed."""
+    read = _batch.read_raw(raw_dir, source_file)
+    return (None if read.data is None else hashlib.sha256(read.data).hexdigest()), read.seen()
+
+
+def _damaged(work_dir: Path, manifest: pl.DataFrame) -> dict[int, str]:
+    """The batches the manifest lists whose files are missing or do not read back with the rows
+    it recorded, each with its first damaged file and what is wrong with it. Only the files'
+    Parquet footers are read."""
+    expected = manifest.group_by("batch").agg(pl.len().alias("reports"), pl.col("facts").sum(), pl.col("narrative").sum())
+    damaged = {}
+    for row in expected.sort("batch").iter_rows(named=True):
+        for frame in FRAMES:
+            path = batch_dir(work_dir) / f"{frame}-{row['batch']:06d}.parquet"
+            problem = _unlike(path, row[frame])
+            if problem:
+                damaged[row["batch"]] = f"{path.name} ({problem})"
+                break
+    return damaged
+
+
+def _unlike(path: Path, rows: int) -> str | None:
+    """What is wrong with a batch file that should hold `rows` rows, or None."""
+    got = parquet_rows(path)
+    if got is None:
+        return "truncated or unreadable" if path.exists() else "removed"
+    return None if got == rows else f"{got:,} rows where {rows:,} were written"
+
+
+def parquet_rows(path: Path) -> int | None:
+    """The rows a Parquet file's footer says it holds; None when it is missing or has no footer
+    (truncated) or cannot be read."""
+    try:
+        return pl.scan_parquet(path).select(pl.len()).collect().item()
+    except (OSError, pl.exceptions.PolarsError):
+        return None
+
+
+def _damage_line(damaged: dict[int, str], files: int) -> str:
+    first, *more = damaged.values()
+    also = f" and {len(more):,} more batches' files" if more else ""
+    return f"the work folder lost {first}{also}: extracting {'its' if not more else 'their'} {files:,} files again"
 
 
 def _batch_files(work_dir: Path, batch: int) -> list[Path]:
@@ -160,14 +217,18 @@ def update(
         out.full, out.reason = True, "no previous extraction"
     elif old.height and old["extractor"][0] != version:
         out.full, out.reason = True, "the extractor changed"
-    elif old.height and any(not _batch_files(work_dir, b) for b in old["batch"].unique().to_list()):
-        out.full, out.reason = True, "previous batches are missing"
     if out.full:
         old = pl.DataFrame(schema=MANIFEST_SCHEMA)
+    prev_scanned = int(old["scanned_ns"][0]) if old.height else 0
+    last_batch = int(old["batch"].max()) if old.height else -1
+    damaged = _damaged(work_dir, old)
+    if damaged:
+        lost = old.filter(pl.col("batch").is_in(list(damaged)))
+        old = old.filter(~pl.col("batch").is_in(list(damaged)))
+        out.damage = _damage_line(damaged, lost.height)
     _delete_unreferenced(bdir, set(old["batch"].to_list()))
 
     previous = {r["source_file"]: r for r in old.iter_rows(named=True)}
-    prev_scanned = int(old["scanned_ns"][0]) if old.height else 0
     keep: list[dict] = []  # manifest rows of unchanged files (with their current stat)
     to_extract: list[RawFile] = []
     for f in files:
@@ -180,10 +241,10 @@ def update(
         if p["size"] == f.size and p["mtime_ns"] == f.mtime_ns and not racy and f.size >= 0:
             keep.append(p)
             continue
-        sha = _sha256(raw_dir / f.source_file)
+        sha, (size, mtime_ns) = _sha256(raw_dir, f.source_file)
         if sha is not None and sha == p["sha256"]:
             out.rehashed += 1
-            keep.append({**p, "size": f.size, "mtime_ns": f.mtime_ns})
+            keep.append({**p, "size": size, "mtime_ns": mtime_ns})
         else:
             out.changed += 1
             to_extract.append(f)
@@ -198,7 +259,7 @@ def update(
     count_by_batch: dict[int, int] = {}
     for p in previous.values():
         count_by_batch[p["batch"]] = count_by_batch.get(p["batch"], 0) + 1
-    next_batch = (max(count_by_batch) + 1) if count_by_batch else 0
+    next_batch = last_batch + 1  # past the damaged batches too, whose numbers are no one's now
     dirty = [b for b, n in count_by_batch.items() if len(kept_by_batch.get(b, ())) < n]
     partial = [b for b, n in count_by_batch.items() if b not in dirty and n < BATCH_SIZE]
     # Rows still wanted from batches that lost some are repacked into full batches; once there
@@ -225,10 +286,14 @@ def update(
     done = 0
     if progress:
         progress(0, len(names))
+    # The new manifest: kept rows (renumbered) and the fresh extractions' rows, which describe
+    # the bytes that were read, not the scan (a file may change in between).
+    rows = [{**r, "batch": moved.get(r["report_id"], r["batch"])} for r in keep]
     results = _run(jobs, workers if len(names) >= IN_PROCESS_BELOW else 1)
     try:
-        for n_files, _ in results:
-            done += n_files
+        for b, seen in results:
+            rows.extend({**dict(zip(_SEEN, row)), "batch": b} for row in seen)
+            done += len(seen)
             if progress:
                 progress(done, len(names))
     except BaseException:
@@ -237,18 +302,6 @@ def update(
         results.close()
         _delete_unreferenced(bdir, set(old["batch"].to_list()))
         raise
-
-    # The new manifest: kept rows (renumbered) and the fresh extractions' rows.
-    stat = {f.source_file: f for f in files}
-    rows = [{**r, "batch": moved.get(r["report_id"], r["batch"])} for r in keep]
-    for n, _ in enumerate(chunks):
-        b = next_batch + n
-        path = bdir / f"reports-{b:06d}.parquet"
-        for source_file, sha, rid in pl.read_parquet(path, columns=["source_file", "sha256", "report_id"]).iter_rows():
-            f = stat[source_file]
-            rows.append(
-                {"source_file": source_file, "size": f.size, "mtime_ns": f.mtime_ns, "sha256": sha, "report_id": rid, "batch": b}
-            )
     manifest = pl.DataFrame(
         [{**r, "extractor": version, "scanned_ns": scanned_ns} for r in rows], schema=MANIFEST_SCHEMA
     ).sort("source_file")

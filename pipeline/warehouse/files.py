@@ -127,11 +127,22 @@ class WarehouseFiles:
         return self.work_dir / "run.json"
 
     def _published_stat(self) -> list[int] | None:
+        """The published file's identity. Its ctime too: any write to the file sets it, and unlike
+        the modification time it cannot be set back, so a file overwritten in place with its old
+        size and time is not taken for the one that was published."""
         try:
             st = self.published.stat()
         except OSError:
             return None
-        return [st.st_ino, st.st_size, st.st_mtime_ns]
+        return [st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+
+    def _parquet_listing(self) -> str:
+        """A hash of every published Parquet file's path and size: a file removed or truncated
+        changes it."""
+        h = hashlib.sha256()
+        for path in sorted(self.parquet.rglob("*.parquet")):
+            h.update(f"{path.relative_to(self.parquet)}\0{path.stat().st_size}\n".encode())
+        return h.hexdigest()[:16]
 
     def recorded(self) -> dict:
         """What the published file was built from, as last recorded ({} if unknown)."""
@@ -145,8 +156,11 @@ class WarehouseFiles:
         return state if state.get("published") == self._published_stat() and self.parquet.is_dir() else {}
 
     def is_current(self, fingerprint: str) -> bool:
-        """True when the published file and its Parquet were built from exactly these inputs."""
-        return self._published_as_recorded().get("fingerprint") == fingerprint
+        """True when the published file and its Parquet were built from exactly these inputs, and
+        the Parquet files are all there as published. (An update checks each file it links from
+        the previous export: pipeline/warehouse/parquet.py.)"""
+        state = self._published_as_recorded()
+        return state.get("fingerprint") == fingerprint and state.get("parquet") == self._parquet_listing()
 
     def can_update(self, code: str) -> bool:
         """True when a build may start from a copy of the published file: the same extractor,
@@ -181,7 +195,14 @@ class WarehouseFiles:
         if marker:
             _write_atomic(
                 self.state,
-                json.dumps({"fingerprint": marker["fingerprint"], "code": marker["code"], "published": self._published_stat()}),
+                json.dumps(
+                    {
+                        "fingerprint": marker["fingerprint"],
+                        "code": marker["code"],
+                        "published": self._published_stat(),
+                        "parquet": self._parquet_listing(),
+                    }
+                ),
             )
 
     def discard_build(self) -> None:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline.extract.incremental import parquet_rows
 from pipeline.warehouse.files import DUCKDB_CONFIG
 from pipeline.warehouse.sqlfiles import execute
 
@@ -40,6 +41,10 @@ def export(
     with duckdb.connect(str(warehouse_file), read_only=True, config=DUCKDB_CONFIG) as con:
         execute(con, "export/reports.sql", path=str(dest / "reports.parquet"))
         execute(con, "export/parts.sql", changed_reports=str(changed_reports))
+        unfit = _unfit(con, previous / "facts") if previous is not None else {}
+        rewrite = [k for k in unfit.values() if k is not None]
+        if rewrite:
+            con.executemany("INSERT INTO export_parts VALUES (?, ?)", rewrite)
         written = {(_year_folder(year), part) for year, part in con.table("export_parts").fetchall()}
         execute(con, "export/facts.sql", path=str(dest / "facts.partitions"))
         for table in ("reports", "facts"):
@@ -50,8 +55,26 @@ def export(
             counts[mart] = mart_rows.shape[0]
     _name_files(dest / "facts.partitions", dest / "facts")
     if previous is not None:
-        counts["facts_files_reused"] = _reuse(previous / "facts", dest / "facts", written)
+        counts["facts_files_reused"] = _reuse(previous / "facts", dest / "facts", written | set(unfit))
     return counts
+
+
+def _unfit(con: duckdb.DuckDBPyConnection, old: Path) -> dict[tuple[str, str], tuple[int | None, str] | None]:
+    """The previous export's facts files that must not be linked as they are, by (year folder,
+    part): missing, truncated or unreadable, or not holding the rows the build has for that part
+    (a part the build no longer has maps to None, so it is only left out)."""
+    expected = {(_year_folder(y), part): (n, (y, part)) for y, part, n in execute(con, "queries/facts_parts.sql").fetchall()}
+    found: dict[tuple[str, str], int | None] = {}  # None: a file of the part is unreadable
+    for path in old.glob("year=*/part-*.parquet"):
+        key = (path.parent.name, path.name.split("-")[1])
+        rows = parquet_rows(path)
+        found[key] = None if rows is None or (key in found and found[key] is None) else found.get(key, 0) + rows
+    unfit = {}
+    for key in expected.keys() | found.keys():
+        n, year_part = expected.get(key, (0, None))
+        if found.get(key, 0) != n:
+            unfit[key] = year_part
+    return unfit
 
 
 def _year_folder(year: int | None) -> str:
@@ -70,11 +93,11 @@ def _name_files(partitions: Path, facts: Path) -> None:
     shutil.rmtree(partitions)
 
 
-def _reuse(old: Path, new: Path, written: set[tuple[str, str]]) -> int:
+def _reuse(old: Path, new: Path, skip: set[tuple[str, str]]) -> int:
     reused = 0
     for path in sorted(old.glob("year=*/part-*.parquet")):
         part = path.name.split("-")[1]
-        if (path.parent.name, part) in written:
+        if (path.parent.name, part) in skip:
             continue
         (new / path.parent.name).mkdir(exist_ok=True)
         os.link(path, new / path.parent.name / path.name)

@@ -1,10 +1,12 @@
 -- The agencies this build recomputed: every agency with a report that is new, changed or removed
 -- since the published warehouse was built (both versions of a changed report count, so an agency
 -- a report left is recomputed too), or every agency when the warehouse was built from scratch.
+-- A published (old) row keeps the agency_id the published warehouse gave it: an agency known only
+-- from titles is no longer in agency_aliases once its last report is gone or names another agency.
 -- NULL stands for reports whose title names no agency. facts, narrative_figures and the tables
 -- marked `-- refresh: per agency` replace these agencies' rows and keep everyone else's.
 CREATE OR REPLACE TABLE changed_agencies AS
-SELECT DISTINCT a.agency_id
+SELECT DISTINCT CASE WHEN c.published THEN c.agency_id ELSE a.agency_id END AS agency_id
 FROM read_parquet($changed_reports) AS c
-LEFT JOIN agency_aliases AS a ON a.alias = c.agency
-ORDER BY a.agency_id;
+LEFT JOIN agency_aliases AS a ON a.alias = c.agency AND NOT c.published
+ORDER BY agency_id;

@@ -7,7 +7,7 @@ from itertools import islice
 
 import regex
 
-_TITLE_TAIL = regex.compile(r"(?:政府)?信息公开(?:工作)?年度?报告")
+TITLE_TAIL = regex.compile(r"(?:政府)?信息公开(?:工作)?年度?报告")
 # The year in the title (`2024年`, `2024 年`, `2024年度`), never a publication date.
 _AGENCY_YEAR = regex.compile(r"^(?P<agency>.*?)(?:关于)?(?P<year>(?:19|20)\d{2})年度?(?P<rest>.*)$")
 _PERIOD = regex.compile(r"(?:19|20)\d{2}年1月1日(?:起)?至(?P<year>(?:19|20)\d{2})年12月31日")
@@ -36,7 +36,7 @@ def read_header(folded_lines: list[str]) -> Header:
         joined = ""
         for i, s in first[start:]:
             joined += s
-            tail = _TITLE_TAIL.search(joined)
+            tail = TITLE_TAIL.search(joined)
             if tail:
                 head = joined[: tail.start()]
                 m = _AGENCY_YEAR.match(head)

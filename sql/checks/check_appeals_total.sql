@@ -12,7 +12,7 @@ WITH groups AS (
         split_part(row_code, '.', 1) AS grp,
         sum(value) FILTER (split_part(row_code, '.', 2) IN ('upheld', 'corrected', 'other', 'pending')) AS outcomes_sum,
         sum(value) FILTER (split_part(row_code, '.', 2) = 'total') AS total,
-        min(source_line) FILTER (split_part(row_code, '.', 2) = 'total') AS total_line
+        min(source_place) FILTER (split_part(row_code, '.', 2) = 'total') AS total_place
     FROM stg_report_facts
     WHERE table_code = 'appeals'
     GROUP BY report_id, split_part(row_code, '.', 1)
@@ -29,7 +29,7 @@ SELECT
     CAST(NULL AS VARCHAR) AS applicant_class,
     outcomes_sum AS expected,
     total AS actual,
-    format('{} line {}: 总计 {} ≠ 结果维持 + 结果纠正 + 其他结果 + 尚未审结 = {}', source_file, total_line,
+    format('{} {}: 总计 {} ≠ 结果维持 + 结果纠正 + 其他结果 + 尚未审结 = {}', source_file, total_place,
         plain_number(total),
         plain_number(outcomes_sum)) AS detail
 FROM groups

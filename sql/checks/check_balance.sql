@@ -13,7 +13,7 @@ SELECT
     applicant_class,
     new_received + carried_over - carried_forward AS expected,
     result_total AS actual,
-    format('{} line {}: 总计 {} ≠ 新收 {} + 上年结转 {} − 结转下年度 {}', source_file, result_total_line,
+    format('{} {}: 总计 {} ≠ 新收 {} + 上年结转 {} − 结转下年度 {}', source_file, result_total_place,
         plain_number(result_total),
         plain_number(new_received),
         plain_number(carried_over),

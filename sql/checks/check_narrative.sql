@@ -7,14 +7,14 @@ WITH cells AS (
         n.report_id,
         n.kind,
         n.value AS stated,
-        n.source_line AS prose_line,
+        coalesce('line ' || n.source_line, 'page ' || n.source_page) AS prose_place,
         n.raw_text,
         n.table_code,
         n.row_code,
         n.applicant_class,
         sum(f.value) AS cell_value,
         count(f.value) AS cells,
-        string_agg(CAST(f.source_line AS VARCHAR), '+' ORDER BY f.source_line) AS cell_lines
+        string_agg(f.source_place, '+' ORDER BY f.source_page, f.source_line, f.source_cell) AS cell_places
     FROM narrative_figures AS n
     JOIN stg_report_facts AS f
         ON f.report_id = n.report_id
@@ -36,7 +36,7 @@ SELECT
     c.applicant_class,
     c.stated AS expected,
     c.cell_value AS actual,
-    format('{} line {}: the prose says ''{}''; the table (line {}) says {}', r.source_file, c.prose_line, c.raw_text, c.cell_lines,
+    format('{} {}: the prose says ''{}''; the table ({}) says {}', r.source_file, c.prose_place, c.raw_text, c.cell_places,
         plain_number(c.cell_value)) AS detail
 FROM cells AS c
 JOIN reports AS r ON r.report_id = c.report_id

@@ -15,7 +15,7 @@ WITH stock AS (
         sum(value) FILTER (split_part(row_code, '.', 2) = 'issued') AS issued,
         sum(value) FILTER (split_part(row_code, '.', 2) = 'repealed') AS repealed,
         sum(value) FILTER (split_part(row_code, '.', 2) = 'in_force') AS in_force,
-        min(source_line) FILTER (split_part(row_code, '.', 2) = 'in_force') AS in_force_line
+        min(source_place) FILTER (split_part(row_code, '.', 2) = 'in_force') AS in_force_place
     FROM stg_report_facts
     WHERE table_code = 'proactive'
       AND form_version = '2021'
@@ -34,7 +34,7 @@ SELECT
     CAST(NULL AS VARCHAR) AS applicant_class,
     prev.in_force + cur.issued - cur.repealed AS expected,
     cur.in_force AS actual,
-    format('{} line {}: 现行有效 {} ≠ {} 现行有效 {} + 本年制发 {} − 本年废止 {}', cur.source_file, cur.in_force_line,
+    format('{} {}: 现行有效 {} ≠ {} 现行有效 {} + 本年制发 {} − 本年废止 {}', cur.source_file, cur.in_force_place,
         plain_number(cur.in_force),
         prev.year,
         plain_number(prev.in_force),

@@ -13,7 +13,7 @@ SELECT
     applicant_class,
     result_rows_sum AS expected,
     result_total AS actual,
-    format('{} line {}: 总计 {} ≠ the sum of the result rows {}', source_file, result_total_line,
+    format('{} {}: 总计 {} ≠ the sum of the result rows {}', source_file, result_total_place,
         plain_number(result_total),
         plain_number(result_rows_sum)) AS detail
 FROM stg_request_columns

@@ -12,7 +12,7 @@ WITH rows AS (
         sum(value) FILTER (applicant_class <> 'total') AS classes_sum,
         count(*) FILTER (applicant_class <> 'total') AS classes,
         sum(value) FILTER (applicant_class = 'total') AS total,
-        min(source_line) FILTER (applicant_class = 'total') AS total_line
+        min(source_place) FILTER (applicant_class = 'total') AS total_place
     FROM stg_report_facts
     WHERE table_code = 'requests'
     GROUP BY report_id, row_code
@@ -29,7 +29,7 @@ SELECT
     'total' AS applicant_class,
     classes_sum AS expected,
     total AS actual,
-    format('{} line {}: 总计 {} ≠ the sum of the six applicant classes {}', source_file, total_line,
+    format('{} {}: 总计 {} ≠ the sum of the six applicant classes {}', source_file, total_place,
         plain_number(total),
         plain_number(classes_sum)) AS detail
 FROM rows

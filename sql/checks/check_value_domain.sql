@@ -14,7 +14,7 @@ SELECT
     applicant_class,
     CAST(NULL AS DECIMAL(38, 6)) AS expected,
     value AS actual,
-    format('{} line {}: ''{}'' {}', source_file, source_line, raw_text,
+    format('{} {}: ''{}'' {}', source_file, source_place, raw_text,
         CASE
             WHEN value < 0 AND value <> trunc(value) THEN 'is negative and not a whole number'
             WHEN value < 0 THEN 'is negative'

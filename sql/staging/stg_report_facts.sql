@@ -1,7 +1,7 @@
 -- Facts of complete (ok) reports, with the report's agency (agency_id, canonical name, level),
--- year and form version. conflicted: another ok file of the same agency and year disagrees with
--- this one (the `duplicate` check names them); the marts leave such agency-years out, the checks
--- on single reports still judge each file.
+-- year and form version, and where each cell was read (source_place). conflicted: another ok file
+-- of the same agency and year disagrees with this one (the `duplicate` check names them); the
+-- marts leave such agency-years out, the checks on single reports still judge each file.
 SELECT
     r.report_id,
     r.source_file,
@@ -15,6 +15,10 @@ SELECT
     f.applicant_class,
     f.value,
     f.source_line,
+    f.source_page,
+    f.source_cell,
+    -- where a reader finds the cell: `line 92` (text, HTML), `page 3` (PDF), `table 2 row 5 cell 3` (Word)
+    coalesce('line ' || f.source_line, f.source_cell, 'page ' || f.source_page) AS source_place,
     f.raw_text,
     coalesce(d.conflict, false) AS conflicted
 FROM facts AS f

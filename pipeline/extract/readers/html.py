@@ -1,9 +1,245 @@
-"""html files → a Document (being written)."""
+"""A web page → a Document: the report's own heading, its paragraphs and its `<table>` cells.
+
+A saved government page holds much besides the report: the site's header and navigation, a
+crawler's block (标题：… 采集时间：…) and the page's metadata table (名称, 索引号, 发布机构, 公开日期).
+The report is the part of the page that holds the form's tables; the page's metadata gives the
+publisher (used when the title names no agency) and the publication date, never the report year.
+
+Each `<td>` is one cell, its text the markup's runs joined (`<span>总</span><span>计</span>` is
+`总计`); an empty cell is a cell at a known column, so it reads as 0. A cell that spans value
+columns or rows (`colspan`/`rowspan`) stands once, in the row where it starts: the rows it covers
+come out short of cells and the walker flags them rather than filling them.
+"""
 
 from __future__ import annotations
 
+import codecs
+from datetime import date
+
+import lxml.etree
+import regex
+
 from pipeline.extract.document import Document
+from pipeline.extract.header import TITLE_TAIL
+from pipeline.extract.model import Cell
+from pipeline.text.decode import decode
+from pipeline.text.normalize import fold
+
+_SKIP = frozenset({"script", "style", "head", "noscript", "template", "select", "button", "iframe", "svg",
+                   "object", "textarea"})
+_BLOCK = frozenset({"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article",
+                    "header", "footer", "blockquote", "pre", "dl", "dt", "dd", "center", "form", "main",
+                    "aside", "nav", "figure", "figcaption", "address", "hr", "caption"})
+_CHARSET = regex.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([-\w]+)""", regex.IGNORECASE)
+_XML_DECLARATION = regex.compile(r"^\s*<\?xml[^>]*\?>")
+# Text every form table holds one of: the tables of the report, not the page's.
+_FORM_TABLE = ("信息内容", "本年新收", "申请人情况", "行政复议", "本年制发件数", "上一年项目数量")
+_META_PUBLISHER = ("发布机构", "发文机关", "发布单位", "来源单位")
+_META_DATE = ("公开日期", "发布日期", "成文日期", "发文日期", "发布时间")
+_DATE = regex.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+_YEAR = regex.compile(r"(?:19|20)\d{2}")
+# A site's name after the page title: `…年度报告-沭阳县发改局`, `…报告_南京市人民政府`.
+_SITE_SUFFIX = regex.compile(r"\s*[-_|—–]+\s*[^-_|—–]*$")
+# Plain elements, not lxml.html's classes: looking a class up for every element visited costs more
+# than parsing the page.
+_PARSER = lxml.etree.HTMLParser(remove_comments=True, remove_pis=True)
 
 
 def read(data: bytes) -> Document | str:
-    return "a html file: this reader is not written yet"
+    text = _decode(data)
+    if text is None:
+        return "an HTML page whose encoding cannot be read (neither its declared charset, UTF-8 nor GB18030)"
+    try:
+        root = lxml.etree.fromstring(_XML_DECLARATION.sub("", text, count=1), _PARSER)
+    except (lxml.etree.LxmlError, ValueError) as err:
+        return f"an HTML page that cannot be parsed ({err})"
+    if root is None:
+        return "an HTML page without any element"
+    doc = Document(kind="html")
+    table_texts = {t: fold(_text(t)) for t in root.iter("table")}
+    meta_tables = [t for t, text in table_texts.items() if _is_metadata(text)]
+    form_tables = [t for t, text in table_texts.items()
+                   if any(m in text for m in _FORM_TABLE) and not _is_metadata(text)]
+    doc.publisher, doc.published_on = _metadata(root, meta_tables)
+    title = _title(root)
+    if title is not None:
+        doc.prose(*title)
+    _Walker(doc, set(meta_tables)).walk(_report_root(root, form_tables))
+    return doc
+
+
+def _decode(data: bytes) -> str | None:
+    for bom, encoding in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            return data.decode(encoding, "replace")
+    declared = _CHARSET.search(data[:4096])
+    if declared:
+        name = declared.group(1).decode("ascii", "ignore").lower()
+        # Pages that say gb2312 or gbk are written in their superset as often as not.
+        name = "gb18030" if name in ("gb2312", "gbk", "gb18030", "x-gbk") else name
+        try:
+            return data.decode(name)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return decode(data).text
+
+
+def _text(el: lxml.etree._Element) -> str:
+    return " ".join("".join(el.itertext()).split())
+
+
+def _first_text_line(el: lxml.etree._Element) -> int | None:
+    """The line of the element's first text in the file: a cell's `<td>` may open lines before
+    its text."""
+    if el.text and el.text.strip():
+        return el.sourceline
+    for child in el.iterdescendants():
+        if child.tag in _SKIP or not isinstance(child.tag, str):
+            continue
+        if child.text and child.text.strip():
+            return child.sourceline
+        if child.tail and child.tail.strip():
+            return child.getparent().sourceline if child.getparent() is not None else child.sourceline
+    return el.sourceline
+
+
+def _is_metadata(text: str) -> bool:
+    """Whether a table's folded text is the page's metadata (索引号, 发布机构 …), not the report's."""
+    return "索引号" in text or ("发布机构" in text and not any(m in text for m in _FORM_TABLE))
+
+
+def _metadata(root: lxml.etree._Element, tables: list[lxml.etree._Element]) -> tuple[str | None, str | None]:
+    """发布机构 and 公开日期 from the page's metadata table, or from a `名称：值` line."""
+    publisher = published = None
+    pairs: list[tuple[str, str]] = []
+    for table in tables:
+        for tr in table.iter("tr"):
+            cells = [fold(_text(td)) for td in tr if td.tag in ("td", "th")]
+            pairs.extend(zip(cells[0::2], cells[1::2]))
+    # `<strong>发布机构：</strong>某局` and crawlers' `标题：…` lines: a short key ending in a colon.
+    for el in root.iter("strong", "b", "span", "div", "p", "td", "th", "label", "li", "font"):
+        own = (el.text or "").strip()
+        if own.endswith((":", "：")) and len(own) <= 8 and el.getparent() is not None:
+            line = fold(_text(el.getparent()))
+            key, _, value = line.replace("：", ":").partition(":")
+            pairs.append((key, value))
+    for key, value in pairs:
+        key = key.rstrip(":：")
+        if publisher is None and key in _META_PUBLISHER and value:
+            publisher = value
+        if published is None and key in _META_DATE:
+            m = _DATE.search(value)
+            if m:
+                try:
+                    published = date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+                except ValueError:
+                    pass
+    for meta in root.iter("meta"):
+        name = (meta.get("name") or "").lower()
+        if published is None and name in ("pubdate", "publishdate", "firstpublishedtime"):
+            m = _DATE.search(meta.get("content") or "")
+            if m:
+                published = date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+    return publisher, published
+
+
+def _title(root: lxml.etree._Element) -> tuple[str, int | None] | None:
+    """The report's own title: the first heading that names a report and a year, else the
+    page's `<title>` without the site's name after it."""
+    for el in root.iter("h1", "h2", "h3", "title"):
+        text = _text(el)
+        if el.tag == "title":
+            text = _SITE_SUFFIX.sub("", text) if TITLE_TAIL.search(fold(_SITE_SUFFIX.sub("", text))) else text
+        folded = fold(text)
+        if TITLE_TAIL.search(folded) and _YEAR.search(folded):
+            return text, el.sourceline
+    return None
+
+
+def _report_root(root: lxml.etree._Element, tables: list[lxml.etree._Element]) -> lxml.etree._Element:
+    """The smallest element holding every form table, or the body when there are none."""
+    body = root.find("body")
+    if not tables:
+        return body if body is not None else root
+    common = list(tables[0].iterancestors())
+    for t in tables[1:]:
+        ancestors = set(t.iterancestors())
+        common = [a for a in common if a in ancestors]
+    start = common[0] if common else root
+    # The report's prose starts above its first table: climb while the element is one table's
+    # frame (a layout cell) rather than the report's text.
+    while start.tag in ("td", "tr", "tbody", "table", "th") and start.getparent() is not None:
+        start = start.getparent()
+    return start
+
+
+class _Walker:
+    """Element tree → blocks in document order: block elements and `<br>` end a prose line,
+    tables become rows, the page's metadata tables are left out."""
+
+    def __init__(self, doc: Document, skip_tables: set) -> None:
+        self.doc = doc
+        self.skip_tables = skip_tables
+        self.text: list[str] = []
+        self.line: int | None = None
+
+    def walk(self, el: lxml.etree._Element) -> None:
+        self._element(el)
+        self._flush()
+
+    def _flush(self) -> None:
+        text = " ".join("".join(self.text).split())
+        if text:
+            self.doc.prose(text, self.line)
+        self.text, self.line = [], None
+
+    def _add(self, text: str | None, line: int | None) -> None:
+        if text:
+            if self.line is None and text.strip():
+                self.line = line
+            self.text.append(text)
+
+    def _element(self, el: lxml.etree._Element) -> None:
+        tag = el.tag if isinstance(el.tag, str) else None
+        if tag is None or tag in _SKIP:
+            return
+        if tag == "table":
+            self._flush()
+            if el not in self.skip_tables:
+                self._table(el)
+            return
+        if tag == "br":
+            self._flush()
+            return
+        block = tag in _BLOCK
+        if block:
+            self._flush()
+        self._add(el.text, el.sourceline)
+        for child in el:
+            self._element(child)
+            self._add(child.tail, child.sourceline)
+        if block:
+            self._flush()
+
+    def _table(self, table: lxml.etree._Element) -> None:
+        nested = table.find(".//table") is not None
+        for tr in _rows(table):
+            tds = [c for c in tr if c.tag in ("td", "th")]
+            if nested and any(td.find(".//table") is not None for td in tds):
+                # A layout table around the report's own tables: read what is inside its cells.
+                for td in tds:
+                    self._element(td)
+                    self._flush()
+                continue
+            self.doc.row([Cell(_text(td), _first_text_line(td)) for td in tds])
+
+
+def _rows(table: lxml.etree._Element) -> list[lxml.etree._Element]:
+    """The table's own rows, not those of tables nested in its cells."""
+    rows = []
+    for child in table:
+        if child.tag == "tr":
+            rows.append(child)
+        elif child.tag in ("thead", "tbody", "tfoot"):
+            rows.extend(c for c in child if c.tag == "tr")
+    return rows

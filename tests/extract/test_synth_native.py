@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.synth import convert, corpus, render_html
+from pipeline.synth import accuracy, convert, corpus, render_html
 from pipeline.synth.document import publication_date
 
 
@@ -114,3 +114,16 @@ def test_native_files_place_every_cell_so_blank_cells_keep_them_ok():
                   if any(text == "" for text in r.cells.values()))
     assert corpus.expected_status(report, "pdf-raw") == "incomplete"
     assert {corpus.expected_status(report, r) for r in corpus.NATIVE_RENDERINGS} == {"ok"}
+
+
+def test_accuracy_scores_native_pages_and_their_header(tmp_path):
+    corpus.write(corpus.Options(4, 3, ("html", "html-word"), "both"), tmp_path)
+    scores = accuracy.score(tmp_path)
+    assert set(scores) == {"html", "html-word"}
+    assert all(s.cells_exact == s.cells_total and s.header_right == s.status_right == s.reports == 2
+               for s in scores.values())
+    manifest = (tmp_path / "manifest.csv").read_text(encoding="utf-8")
+    (tmp_path / "manifest.csv").write_text(re.sub(r"(\d{4})-01-(\d\d)\n", r"\1-02-\2\n", manifest, count=1),
+                                           encoding="utf-8")
+    assert accuracy.score(tmp_path)["html-word"].header_right == 1
+    assert "right header" in accuracy.table(scores).splitlines()[0]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from renderings_corpus import NATIVE, read, report_bytes
+from renderings_corpus import NATIVE, pending_marks, read, report_bytes
 from renderings_corpus import truth as read_truth
 
 from pipeline.extract.report import extract_bytes
@@ -14,16 +14,8 @@ from pipeline.extract.values import format_value
 
 MANIFEST = read("manifest.csv", NATIVE)
 TRUTH = read_truth(NATIVE)
-# Formats whose reader has not landed on main yet: their tests are expected to fail until it does
-# (strict, so the reader's arrival turns them into failures to unmark).
-PENDING = {"pdf": "the PDF reader has not landed on main (pipeline/extract/readers/pdf.py rejects every PDF)",
-           "docx": "the .docx reader has not landed on main (pipeline/extract/readers/docx.py rejects every .docx)"}
 # Document.kind: a Word-like page is an HTML page.
 KIND = {"html-word": "html"}
-
-
-def _marks(*renderings: str) -> list:
-    return [pytest.mark.xfail(reason=PENDING[r], strict=True) for r in renderings if r in PENDING]
 
 
 def _facts(result) -> dict[tuple[str, str, str], str]:
@@ -43,7 +35,7 @@ def _where_read(rendering: str, fact) -> bool:
     return fact.source_cell is not None and fact.source_line is None
 
 
-@pytest.mark.parametrize("entry", [pytest.param(e, marks=_marks(e["rendering"]), id=e["source_file"])
+@pytest.mark.parametrize("entry", [pytest.param(e, marks=pending_marks(e["rendering"]), id=e["source_file"])
                                    for e in MANIFEST])
 def test_native_report_extracts_to_ground_truth(entry):
     result = _extract(entry["source_file"])
@@ -82,7 +74,7 @@ _NUMBERS = sorted({e["source_file"][:4] for e in MANIFEST})
 
 
 @pytest.mark.parametrize("number,rendering", [
-    pytest.param(n, r, marks=_marks(r), id=f"{n}-{r}") for n in _NUMBERS for r in ("pdf", "docx", "html-word")])
+    pytest.param(n, r, marks=pending_marks(r), id=f"{n}-{r}") for n in _NUMBERS for r in ("pdf", "docx", "html-word")])
 def test_every_format_of_one_report_gives_the_html_pages_facts(number, rendering):
     """A PDF (or .docx, or Word-like page) and the HTML page of the same synthetic report give the
     same facts: the same value for every key, and the same report."""

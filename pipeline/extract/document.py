@@ -9,7 +9,7 @@ itself and the walker reads them exactly as it reads a bordered text table.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import ClassVar, NamedTuple
 
 from pipeline.extract.model import Cell
 
@@ -27,6 +27,9 @@ class Block(NamedTuple):
 class Document:
     """A report read from its structure. The report's own title, when the reader knows it (an HTML
     page's heading, the first paragraph), is the first block."""
+
+    # Cells are the grid's own, with covered and absent positions marked (tables._read_values).
+    CELLS_BY_POSITION: ClassVar[bool] = False
 
     kind: str  # html, pdf, docx: the `rendering` its reports are recorded with
     blocks: list[Block] = field(default_factory=list)

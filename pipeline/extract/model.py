@@ -14,13 +14,19 @@ class Cell(NamedTuple):
     """One table cell (or one line of prose) as its reader delimits it, with where it was read:
     `line` is 1-based in the raw file (text and HTML; None for PDF and Word files), `page` the
     1-based PDF page, `box` the PDF cell's `x0,y0,x1,y1` in points, `place` a Word file's
-    `table T row R cell C`."""
+    `table T row R cell C`.
+
+    Readers of a table grid (HTML, Word, PDF) give every grid position of a row: `covered` is
+    COVERED where another cell's span (colspan, rowspan, a box over several columns) lies over the
+    position, and ABSENT where the row has no cell at all (it is shorter than its table), so the
+    walker never takes such a position for a blank cell."""
 
     text: str
     line: int | None
     page: int | None = None
     box: str | None = None
     place: str | None = None
+    covered: str | None = None
 
     def where(self) -> str:
         """Where a user finds the cell, for messages."""
@@ -29,6 +35,10 @@ class Cell(NamedTuple):
         if self.place is not None:
             return self.place
         return f"page {self.page}" if self.page is not None else "an unknown place"
+
+
+COVERED = "covered"
+ABSENT = "absent"
 
 
 class Fact(NamedTuple):

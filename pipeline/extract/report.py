@@ -124,10 +124,11 @@ def _read_cells(reader: Any, lines: list[str], spans: dict[str, tuple[int, int]]
     readings: list[TableReading] = []
     for table_code in ("proactive", "requests"):
         start, end = spans[table_code]
-        readings.append(read_labelled_table(reader.rows(lines, start, end), rows_of(form_version, table_code)))
+        readings.append(read_labelled_table(reader.rows(lines, start, end), rows_of(form_version, table_code),
+                                            reader.CELLS_BY_POSITION))
     start, end = spans["appeals"]
     (appeals_row,) = rows_of(form_version, "appeals")
-    readings.append(read_value_row_table(reader.rows(lines, start, end), appeals_row))
+    readings.append(read_value_row_table(reader.rows(lines, start, end), appeals_row, reader.CELLS_BY_POSITION))
     return readings
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pipeline.extract.model import Cell, Fact
+from pipeline.extract.model import ABSENT, COVERED, Cell, Fact
 from pipeline.extract.values import is_value_text, parse_value
 from pipeline.form.codebook import FormRow
 from pipeline.text.normalize import label_key
@@ -26,7 +26,7 @@ def _split(row: list[Cell]) -> tuple[list[Cell], list[Cell]]:
     """A row's label cells and the value cells that follow its last label."""
     last_label = -1
     for i, cell in enumerate(row):
-        if not is_value_text(cell.text):
+        if cell.covered is None and not is_value_text(cell.text):
             last_label = i
     return row[: last_label + 1], row[last_label + 1 :]
 
@@ -41,17 +41,30 @@ def _matches(form_row: FormRow, last: str, whole: str) -> bool:
     return bool(form_row.pattern.search(last) or form_row.pattern.search(whole))
 
 
-def _read_values(form_row: FormRow, values: list[Cell], reading: TableReading) -> None:
+def _read_values(form_row: FormRow, values: list[Cell], reading: TableReading, by_position: bool) -> None:
     keys = form_row.facts_keys()
+    absent = next((c for c in values if c.covered == ABSENT), None)
+    # A value cell spanning columns is one cell; a position covered from the row above is no cell
+    # of this row, so the row comes out short and is not read.
+    values = [c for c in values if c.covered is None]
+    if absent is not None and (len(values) != len(keys) or not all(c.text.strip() for c in values)):
+        # A row shorter than its table lost a cell somewhere: its cells can be placed only when
+        # each of them states a number and they are exactly the row's.
+        reading.problems.append(
+            f"{form_row.table_code} row {form_row.label}: the row has fewer cells than its table "
+            f"({absent.where()}), so which column each number stands in cannot be known"
+        )
+        return
     if len(values) > len(keys):
         # Merged cells leave empty spacer cells; when exactly the expected number of cells
         # hold text, those are the row's cells in order.
         filled = [c for c in values if c.text.strip()]
         if len(filled) == len(keys):
             values = filled
-        elif not any(c.text.strip() for c in values[: -len(keys)]):
-            # Bordered renderings keep a blank cell for each column a label spans; the row's
-            # own cells are the last ones.
+        elif by_position and not any(c.text.strip() for c in values[: -len(keys)]):
+            # Where every column is cut at a known extent (pandoc's dash rules), a label spanning
+            # columns leaves a blank cell in each, and the row's own cells are the last ones. Where
+            # cells are cut at borders, a blank cell there may stand in for a lost one: not read.
             values = values[-len(keys) :]
     if len(values) != len(keys):
         reading.problems.append(
@@ -73,7 +86,7 @@ def _read_values(form_row: FormRow, values: list[Cell], reading: TableReading) -
         )
 
 
-def read_labelled_table(rows: list[list[Cell]], form_rows: tuple[FormRow, ...]) -> TableReading:
+def read_labelled_table(rows: list[list[Cell]], form_rows: tuple[FormRow, ...], by_position: bool = False) -> TableReading:
     """Sections 二 and 三. Header rows come before the first body row and are skipped, so column
     headers such as 总计 or 其他 are never mistaken for body rows of the same name."""
     reading = TableReading()
@@ -87,7 +100,7 @@ def read_labelled_table(rows: list[list[Cell]], form_rows: tuple[FormRow, ...]) 
         for offset, form_row in enumerate(candidates):
             if _matches(form_row, last, whole):
                 if not _names_another(form_row, labels, form_rows, reading):
-                    _read_values(form_row, values, reading)
+                    _read_values(form_row, values, reading, by_position)
                 pointer += offset + 1
                 break
         else:
@@ -124,7 +137,7 @@ def flag_repeated(read: tuple[FormRow, ...], last: str, whole: str, where: str, 
     return True
 
 
-def read_value_row_table(rows: list[list[Cell]], form_row: FormRow) -> TableReading:
+def read_value_row_table(rows: list[list[Cell]], form_row: FormRow, by_position: bool = False) -> TableReading:
     """Section 四: its header rows are all labels, its body one row of fifteen numbers."""
     reading = TableReading()
     bodies = [values for labels, values in map(_split, rows) if not labels and values]
@@ -134,7 +147,7 @@ def read_value_row_table(rows: list[list[Cell]], form_row: FormRow) -> TableRead
     if bodies:
         # A wholly blank row beside the one row of numbers is an empty row of the page's table,
         # not the form's row: reading it would turn the real numbers into zeros.
-        _read_values(form_row, (filled or bodies)[0], reading)
+        _read_values(form_row, (filled or bodies)[0], reading, by_position)
         return reading
     reading.problems.append(f"{form_row.table_code}: the row of {len(form_row.cells)} numbers was not found")
     return reading

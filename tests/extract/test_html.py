@@ -144,3 +144,38 @@ def test_kind_comes_from_content_not_name():
     assert readers.sniff("标题：某区某局\n采集时间：2025\n".encode() + page) == "html"
     # a Word text export that mentions a tag in its prose is not
     assert readers.sniff("某区2023年报告\n\t<p>是一个标签\n".encode()) is None
+
+
+def _facts(page: str) -> dict[tuple[str, str, str | None], Decimal]:
+    return {(f.table_code, f.row_code, f.applicant_class): f.value for f in extract_bytes(page.encode()).facts}
+
+
+def test_deleting_any_one_cell_never_gives_a_wrong_number_or_ok():
+    """Every cell of the form's numbers removed in turn with its borders (in a page the markup is
+    the border): the report is never ok, and no fact read without doubt differs from the page's."""
+    import re
+
+    page = _page("x", _report(cell_row="<td></td>" + "<td>2</td>" * 5 + "<td>10</td>"))
+    assert extract_bytes(page.encode()).status == "ok"
+    truth = _facts(page)
+    tds = [m.span() for m in re.finditer(r"<td>(?:\d*)</td>", page)]
+    assert len(tds) == 200
+    for start, end in tds:
+        damaged = page[:start] + page[end:]
+        ex = extract_bytes(damaged.encode())
+        assert ex.status != "ok", damaged[start - 80 : start + 80]
+        for f in ex.facts:
+            if f.doubt is None:
+                assert f.value == truth[(f.table_code, f.row_code, f.applicant_class)], damaged[start - 80 : start + 80]
+
+
+def test_spacer_cell_beside_a_label_does_not_hide_a_lost_cell():
+    """A row whose label area holds an empty cell, and that lost one number's cell: counted from
+    the label, the empty cell would take the lost one's place."""
+    whole = '<td colspan="3">本年新收政府信息公开申请数量</td>' + "<td>1</td>" * 6 + "<td>6</td>"
+    spaced = '<td colspan="2">本年新收政府信息公开申请数量</td><td></td>' + "<td>1</td>" * 5 + "<td>6</td>"
+    page = _page("x", _report("<td>1</td>" * 6 + "<td>6</td>"))
+    assert whole in page
+    ex = extract_bytes(page.replace(whole, spaced).encode())
+    assert ex.status == "incomplete"
+    assert not [f for f in ex.facts if f.row_code == "new_received"]

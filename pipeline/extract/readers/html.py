@@ -6,9 +6,9 @@ The report is the part of the page that holds the form's tables; the page's meta
 publisher (used when the title names no agency) and the publication date, never the report year.
 
 Each `<td>` is one cell, its text the markup's runs joined (`<span>总</span><span>计</span>` is
-`总计`); an empty cell is a cell at a known column, so it reads as 0. A cell that spans value
-columns or rows (`colspan`/`rowspan`) stands once, in the row where it starts: the rows it covers
-come out short of cells and the walker flags them rather than filling them.
+`总计`); an empty cell is a cell at a known column, so it reads as 0. `colspan` and `rowspan` are
+expanded into the table's grid: the positions a span covers are marked covered, never blank, and
+a row with fewer cells than its table ends in absent positions, so the walker reads neither as 0.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import regex
 
 from pipeline.extract.document import Document
 from pipeline.extract.header import TITLE_TAIL
-from pipeline.extract.model import Cell
+from pipeline.extract.model import ABSENT, COVERED, Cell
 from pipeline.text.decode import decode
 from pipeline.text.normalize import fold
 
@@ -222,16 +222,54 @@ class _Walker:
             self._flush()
 
     def _table(self, table: lxml.etree._Element) -> None:
-        nested = table.find(".//table") is not None
-        for tr in _rows(table):
-            tds = [c for c in tr if c.tag in ("td", "th")]
-            if nested and any(td.find(".//table") is not None for td in tds):
-                # A layout table around the report's own tables: read what is inside its cells.
-                for td in tds:
-                    self._element(td)
-                    self._flush()
-                continue
-            self.doc.row([Cell(_text(td), _first_text_line(td)) for td in tds])
+        rows = _rows(table)
+        if table.find(".//table") is not None and any(
+                td.find(".//table") is not None for tr in rows for td in _cells(tr)):
+            # A layout table around the report's own tables: read what is inside its cells.
+            for td in (td for tr in rows for td in _cells(tr)):
+                self._element(td)
+                self._flush()
+            return
+        for cells in _grid(rows):
+            self.doc.row(cells)
+
+
+def _cells(tr: lxml.etree._Element) -> list[lxml.etree._Element]:
+    return [c for c in tr if c.tag in ("td", "th")]
+
+
+def _span(td: lxml.etree._Element, name: str) -> int:
+    try:
+        return max(1, min(int((td.get(name) or "1").strip()), 1000))
+    except ValueError:
+        return 1
+
+
+def _grid(rows: list[lxml.etree._Element]) -> list[list[Cell]]:
+    """The table's rows with every grid position: a cell where a `<td>` starts, covered where a
+    span lies over the position, absent past the row's last cell when the table is wider."""
+    grid: list[list[Cell | None]] = [[] for _ in rows]
+    for r, tr in enumerate(rows):
+        col = 0
+        for td in _cells(tr):
+            while col < len(grid[r]) and grid[r][col] is not None:
+                col += 1
+            origin = Cell(_text(td), _first_text_line(td))
+            cover = origin._replace(text="", covered=COVERED)
+            colspan = _span(td, "colspan")
+            for dr in range(min(_span(td, "rowspan"), len(rows) - r)):
+                target = grid[r + dr]
+                target.extend([None] * (col + colspan - len(target)))
+                for dc in range(colspan):
+                    target[col + dc] = origin if dr == dc == 0 else cover
+            col += colspan
+    width = max((len(row) for row in grid), default=0)
+    out = []
+    for row in grid:
+        last = next((c for c in reversed(row) if c is not None), None)
+        absent = Cell("", last.line if last else None, covered=ABSENT)
+        out.append([c if c is not None else absent for c in row] + [absent] * (width - len(row)))
+    return out
 
 
 def _rows(table: lxml.etree._Element) -> list[lxml.etree._Element]:

@@ -11,6 +11,8 @@ import regex
 from pipeline.extract.model import Cell
 
 _DASH_RULE = regex.compile(r"^\s*-{3,}(?:\s+-{3,})+\s*$")
+# Whether a cell's place is its column extent (every column is cut at the dash rule's extent, blank or not); see tables._read_values.
+CELLS_BY_POSITION = True
 
 
 def recognizes(lines: list[str]) -> bool:

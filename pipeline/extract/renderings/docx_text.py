@@ -6,6 +6,8 @@ from __future__ import annotations
 from pipeline.extract.model import Cell
 
 _MIN_TAB_LINES = 40  # a complete form has over 200 cells
+# Whether a cell's place is its column extent (cells are cut at tabs); see tables._read_values.
+CELLS_BY_POSITION = False
 
 
 def recognizes(lines: list[str]) -> bool:

@@ -194,3 +194,12 @@ def test_dagster_check_results_are_warnings_with_count_and_sample(planted, tmp_p
     duckdb.connect(str(tmp_path / "empty.duckdb")).close()
     with pytest.raises(duckdb.CatalogException):
         by_name["balance"](warehouse=Warehouse(path=str(tmp_path / "empty.duckdb")))
+
+
+def test_report_before_2019_is_rejected_and_no_finding(planted):
+    warehouse, _ = planted
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        row = con.execute("SELECT status, agency, year, message FROM reports WHERE source_file = 'old_2017.txt'").fetchone()
+    assert row[:3] == ("rejected", "测试区旧年局", 2017)
+    assert row[3].startswith("a report for 2017: reports before 2019 follow no national form")
+    assert not findings(warehouse, "r.source_file = 'old_2017.txt'")

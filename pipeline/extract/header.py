@@ -20,11 +20,22 @@ _FORM_2019_MARKERS = ("本年新制作数量", "上一年项目数量", "政府�
 _FORM_2021_MARKERS = ("本年制发件数", "现行有效件数", "逾期不补正", "本年收费金额")
 
 
+# Words that make a title line about a report rather than the report's own title: a notice that
+# it was published, news of it, the format notice, a reading guide.
+_ABOUT = regex.compile(r"关于|发布|印发|通知|公告|召开|举办|解读|图解|格式|转发|学习|部署|开展|新闻|会议")
+# What may follow the title: `（全文）`, a bracketed note, closing punctuation.
+_AFTER_TITLE = regex.compile(r"^(?:[(（\[【][^)）\]】]{0,12}[)）\]】])?[。.]?$")
+_TITLE_SHAPED_MAX = 80
+
+
 @dataclass(frozen=True)
 class Header:
     agency: str | None
     year: int | None
     title_line: int | None
+    # The title is the report's own (`某局2023年政府信息公开工作年度报告`), not a line about one
+    # (`关于发布…年度报告的通知`, `我区…年度报告正式发布`).
+    own_title: bool = False
 
 
 def read_header(folded_lines: list[str]) -> Header:
@@ -40,11 +51,22 @@ def read_header(folded_lines: list[str]) -> Header:
             if tail:
                 head = joined[: tail.start()]
                 m = _AGENCY_YEAR.match(head)
+                own = bool(_AFTER_TITLE.match(joined[tail.end():])) and not _ABOUT.search(head)
                 if m:
                     agency = m["agency"] or m["rest"] or None
-                    return Header(agency, int(m["year"]), first[start][0] + 1)
-                return Header(head or None, _period_year(folded_lines), first[start][0] + 1)
+                    return Header(agency, int(m["year"]), first[start][0] + 1, own)
+                return Header(head or None, _period_year(folded_lines), first[start][0] + 1, own)
     return Header(None, None, None)
+
+
+def report_titles(folded_lines: list[str]) -> int:
+    """How many different lines are shaped like a report's title: a page listing reports (a 年报
+    column) holds many, a report one or two (its title, perhaps repeated in a page heading)."""
+    return len({line for line in folded_lines if len(line) <= _TITLE_SHAPED_MAX and "。" not in line
+                and "," not in line and TITLE_TAIL.search(line) and _YEAR_IN.search(line)})
+
+
+_YEAR_IN = regex.compile(r"(?:19|20)\d{2}")
 
 
 def _period_year(folded_lines: list[str]) -> int | None:

@@ -25,7 +25,8 @@ class NarrativeFigure:
     source_line: int  # 1-based, in the raw file
     raw_text: str  # the matched phrase, folded
     # the cell it must equal; NULL for figures with no table cell. row_code may join two codes
-    # with '+' when the figure is their sum (行政诉讼 = both litigation groups).
+    # with '+' when the figure is their sum (行政诉讼 = both litigation groups), and list readings
+    # the wording allows with '|' (受理: new, or new plus carried over); the first is the usual one.
     table_code: str | None = None
     row_code: str | None = None
     applicant_class: str | None = None
@@ -41,7 +42,11 @@ _AMOUNT = r"(?P<n>\d+(?:,\d{3})*(?:\.\d+)?)"
 _PATTERNS: tuple[tuple[str, regex.Pattern, str | None, str | None, str | None], ...] = tuple(
     (kind, regex.compile(pattern), table, row, cls)
     for kind, pattern, table, row, cls in (
-        ("new_received", rf"(?:新收|收到|受理)(?:的)?{_REQUEST}{_COUNT_WORD}{_N}件", "requests", "new_received", "total"),
+        ("new_received", rf"(?:新收|收到)(?:的)?{_REQUEST}{_COUNT_WORD}{_N}件", "requests", "new_received", "total"),
+        # 受理 counts the new requests, or the new ones and those carried over: either reading
+        # agrees with the table (FORM.md, "Figures stated in the prose").
+        ("new_received", rf"受理(?:的)?{_REQUEST}{_COUNT_WORD}{_N}件", "requests", "new_received|new_received+carried_over",
+         "total"),
         ("carried_over", rf"上年结转(?:的)?{_REQUEST}?{_COUNT_WORD}{_N}件", "requests", "carried_over", "total"),
         ("handled", rf"(?:办结|答复)(?:了)?{_REQUEST}{_COUNT_WORD}{_N}件", "requests", "result.total", "total"),
         (

@@ -10,18 +10,22 @@ from typing import Any
 from pipeline.extract import readers, renderings, stream
 from pipeline.extract.document import Document
 from pipeline.extract.renderings import spaced
-from pipeline.extract.header import detect_form, read_header
+from pipeline.extract.header import Header, detect_form, read_header, report_titles
 from pipeline.extract.model import Extraction, Fact
 from pipeline.extract.narrative import narrative_figures
 from pipeline.extract.sections import section_spans
 from pipeline.extract.tables import TableReading, read_labelled_table, read_value_row_table
-from pipeline.form.codebook import expected_keys, rows_of
+from pipeline.form.codebook import expected_keys, rows_of, variants_of
 from pipeline.text.decode import decode
 from pipeline.text.normalize import fold, split_lines
 
 _CUT = "the text ends on this line: the file may be cut off in this row"
 # A text is taken for a report only if it names the form's own tables.
 _REPORT_MARKERS = ("本年新收政府信息公开申请数量", "政府信息公开申请", "行政复议", "主动公开")
+# The State Council's first national form (国办公开办函〔2019〕60号) applies from the 2019 reports.
+FIRST_FORM_YEAR = 2019
+# Distinct title-shaped lines that make a page a list of reports, not one.
+_LIST_TITLES = 3
 
 
 def extract_bytes(data: bytes) -> Extraction:
@@ -41,14 +45,13 @@ def extract_bytes(data: bytes) -> Extraction:
 def extract_text(text: str) -> Extraction:
     lines = split_lines(text)
     folded = [fold(line) for line in lines]
-    result = _start(folded)
+    result, header = _start(folded)
     if result.status == "rejected":
         return result
     rendering = renderings.detect(lines)
     if rendering is None:
-        result.status = "incomplete"
-        result.problems.append("no table layout recognised (no table cells and no lines of numbers)")
-        return result
+        return _conclude(result, header, folded, [_no_tables("no table layout recognised (no table cells and no "
+                                                              "lines of numbers)")], lambda f: False)
     result.rendering = rendering
     spans = section_spans(folded)
     assert result.form_version is not None
@@ -60,15 +63,14 @@ def extract_text(text: str) -> Extraction:
     # A report ends with prose (sections 五 and 六): a cell on the file's last line of text means the
     # file was cut off there, and that cell, or the blank cells after it, may have been cut.
     last_text = max((i + 1 for i, line in enumerate(lines) if line.strip()), default=0)
-    _finish(result, readings, lambda f: f.source_line == last_text)
-    return result
+    return _conclude(result, header, folded, readings, lambda f: f.source_line == last_text)
 
 
 def extract_document(doc: Document) -> Extraction:
     """A report its reader found the structure of: the same walk over the same rows of cells."""
     lines = doc.lines
     folded = [fold(line) for line in lines]
-    result = _start(folded, doc.publisher)
+    result, header = _start(folded, doc.publisher)
     result.notes.extend(doc.notes)
     result.published_on = doc.published_on
     for figure_no, figure in enumerate(result.narrative):
@@ -78,18 +80,16 @@ def extract_document(doc: Document) -> Extraction:
         return result
     result.rendering = doc.kind
     if not any(b.is_row for b in doc.blocks):
-        result.status = "incomplete"
-        result.problems.append(f"no table found in the {doc.kind} file")
-        return result
+        return _conclude(result, header, folded, [_no_tables(f"no table found in the {doc.kind} file")], lambda f: False)
     assert result.form_version is not None
     spans = section_spans(folded)
     readings = _read_cells(doc, lines, spans, result.form_version)
     last = {(c.line, c.page, c.box, c.place) for c in doc.last_row_cells()}
-    _finish(result, readings, lambda f: (f.source_line, f.source_page, f.source_box, f.source_cell) in last)
-    return result
+    return _conclude(result, header, folded, readings,
+                     lambda f: (f.source_line, f.source_page, f.source_box, f.source_cell) in last)
 
 
-def _start(folded: list[str], publisher: str | None = None) -> Extraction:
+def _start(folded: list[str], publisher: str | None = None) -> tuple[Extraction, Header]:
     """The verdict before the tables are read: is this a report, whose, for which year and form."""
     folded_text = "".join(folded)
     header = read_header(folded)
@@ -98,10 +98,14 @@ def _start(folded: list[str], publisher: str | None = None) -> Extraction:
         return Extraction(
             status="rejected",
             problems=["not a government information disclosure annual report (no report title and none of the form's tables)"],
-        )
-    form_version, form_note = detect_form(folded_text, header.year)
+        ), header
     # A page's metadata names its publisher where the title names only the year.
     agency = header.agency or (publisher if header.year is not None else None)
+    if header.year is not None and header.year < FIRST_FORM_YEAR:
+        return Extraction(status="rejected", agency=agency, year=header.year, problems=[
+            f"a report for {header.year}: reports before {FIRST_FORM_YEAR} follow no national form "
+            "(the State Council's forms start with the 2019 reports), so their tables are not read"]), header
+    form_version, form_note = detect_form(folded_text, header.year)
     result = Extraction(status="ok", agency=agency, year=header.year, form_version=form_version)
     result.narrative = narrative_figures(folded)
     if form_note:
@@ -110,14 +114,40 @@ def _start(folded: list[str], publisher: str | None = None) -> Extraction:
         result.problems.append("no title naming the agency and report year")
     elif header.agency is None:
         result.notes.append("the agency is the page's 发布机构: the title names none")
-    return result
+    return result, header
 
 
-def _finish(result: Extraction, readings: list[TableReading], cut: Callable[[Fact], bool]) -> None:
+def _no_tables(problem: str) -> TableReading:
+    return TableReading(problems=[problem])
+
+
+def _conclude(result: Extraction, header: Header, folded: list[str], readings: list[TableReading],
+              cut: Callable[[Fact], bool]) -> Extraction:
     for reading in readings:
         result.facts.extend(_doubted(f) if cut(f) and not f.doubt else f for f in reading.facts)
         result.problems.extend(reading.problems)
+    not_report = _not_a_report(result, header, folded)
+    if not_report is not None:
+        return Extraction(status="rejected", problems=[not_report])
     _check_complete(result)
+    return result
+
+
+def _not_a_report(result: Extraction, header: Header, folded: list[str]) -> str | None:
+    """A title and a year do not make a report: a text is one when it holds the form's tables with
+    numbers in them, or when its own title names one agency's report for one year. News of a
+    report, a notice that one was published, the format notice (its tables are empty) and a
+    column's list of reports are none."""
+    if any(any(ch.isdigit() for ch in f.raw_text) for f in result.facts):
+        return None
+    titles = report_titles(folded)
+    if titles >= _LIST_TITLES:
+        return (f"not a report: a page listing {titles} report titles (a 年报 column), "
+                "and none of the form's tables with numbers")
+    if not header.own_title:
+        return ("not a report: its title is about a report (news, a notice or the format notice) rather than "
+                "one agency's report for one year, and it holds none of the form's tables with numbers")
+    return None
 
 
 def _read_cells(reader: Any, lines: list[str], spans: dict[str, tuple[int, int]], form_version: str) -> list[TableReading]:
@@ -125,7 +155,8 @@ def _read_cells(reader: Any, lines: list[str], spans: dict[str, tuple[int, int]]
     for table_code in ("proactive", "requests"):
         start, end = spans[table_code]
         readings.append(read_labelled_table(reader.rows(lines, start, end), rows_of(form_version, table_code),
-                                            reader.CELLS_BY_POSITION))
+                                            reader.CELLS_BY_POSITION, variants_of(form_version, table_code),
+                                            in_order=table_code != "proactive"))
     start, end = spans["appeals"]
     (appeals_row,) = rows_of(form_version, "appeals")
     readings.append(read_value_row_table(reader.rows(lines, start, end), appeals_row, reader.CELLS_BY_POSITION))

@@ -10,7 +10,7 @@ _HEADINGS = {
     "proactive": r"主动公开政府信息(?:的)?情况",
     "requests": r"收到和处理政府信息公开申请(?:的)?情况",
     "appeals": r"(?:政府信息公开)?行政复议[、和及]?行政诉讼(?:的)?情况",
-    "problems": r"存在的?主要问题及(?:其)?改进情况",
+    "problems": r"存在的?主要问题及(?:其)?(?:改进|整改)(?:情况|措施)",
     "other": r"其他需要报告的事项",
 }
 # Markdown converters (html2text) keep a heading's `##` and emphasis marks.
@@ -30,18 +30,30 @@ assert all(_NEEDLE[k] in v for k, v in _HEADINGS.items()), "each needle must be 
 
 def find_sections(folded_lines: list[str]) -> dict[str, int]:
     """0-based line index of each section heading found, taking the first heading of each kind
-    that comes after the previous section's."""
+    that comes after the previous section's; a kind not found in that order (a report that prints
+    its sections in another order) is the first heading of its kind anywhere else."""
     found: dict[str, int] = {}
     start = 0
     for key in SECTION_ORDER:
-        pattern, needle = _HEADING_RE[key], _NEEDLE[key]
-        for i in range(start, len(folded_lines)):
-            line = folded_lines[i]
-            if needle in line and pattern.match(line):
+        i = _first_heading(folded_lines, key, start, set())
+        if i is not None:
+            found[key] = i
+            start = i + 1
+    for key in SECTION_ORDER:
+        if key not in found:
+            i = _first_heading(folded_lines, key, 0, set(found.values()))
+            if i is not None:
                 found[key] = i
-                start = i + 1
-                break
     return found
+
+
+def _first_heading(folded_lines: list[str], key: str, start: int, taken: set[int]) -> int | None:
+    pattern, needle = _HEADING_RE[key], _NEEDLE[key]
+    for i in range(start, len(folded_lines)):
+        line = folded_lines[i]
+        if i not in taken and needle in line and pattern.match(line):
+            return i
+    return None
 
 
 def section_spans(folded_lines: list[str]) -> dict[str, tuple[int, int]]:
@@ -52,9 +64,12 @@ def section_spans(folded_lines: list[str]) -> dict[str, tuple[int, int]]:
     spans = {}
     keys = list(SECTION_ORDER)
     for idx, key in enumerate(keys[:3]):
-        before = [heads[k] for k in keys[:idx] if k in heads]
-        after = [heads[k] for k in keys[idx + 1 :] if k in heads]
-        start = heads.get(key, max(before) if before else 0)
+        if key in heads:
+            start = heads[key]
+        else:
+            before = [heads[k] for k in keys[:idx] if k in heads]
+            start = max(before) if before else 0
+        after = [i for i in heads.values() if i > start]
         end = min(after) if after else n
         spans[key] = (start, end)
     return spans

@@ -86,28 +86,104 @@ def _read_values(form_row: FormRow, values: list[Cell], reading: TableReading, b
         )
 
 
-def read_labelled_table(rows: list[list[Cell]], form_rows: tuple[FormRow, ...], by_position: bool = False) -> TableReading:
+def read_labelled_table(rows: list[list[Cell]], form_rows: tuple[FormRow, ...], by_position: bool = False,
+                        variants: tuple[FormRow, ...] = (), in_order: bool = True) -> TableReading:
     """Sections 二 and 三. Header rows come before the first body row and are skipped, so column
-    headers such as 总计 or 其他 are never mistaken for body rows of the same name."""
+    headers such as 总计 or 其他 are never mistaken for body rows of the same name. Section 二's small
+    tables, whose labels are each the form's only one of its kind, are read in whatever order a
+    report prints them (`in_order` False): each row takes the first unread row it names. A variant row
+    (a 2021 report's （六）其他处理 printed as the 2019 form's one row) is taken where the rows it
+    stands for are still ahead, by its own label cell, and only with numbers beside it: the same
+    label heads the sub-rows in the 2021 form."""
     reading = TableReading()
     pointer = 0
+    codes = [r.cells[0] for r in form_rows]
+    unread = list(form_rows)
     for row in rows:
         labels, values = _split(row)
         if not labels:
             continue
         last, whole = _label_texts(labels)
-        candidates = form_rows[:1] if pointer == 0 else form_rows[pointer:]
+        variant = next((v for v in variants if pointer and codes.index(v.stands_for[0]) >= pointer
+                        and v.pattern.search(last) and any(c.covered is None for c in values)), None)
+        if variant is not None:
+            _read_variant(variant, values, reading, by_position)
+            pointer = codes.index(variant.stands_for[-1]) + 1
+            continue
+        if in_order:
+            candidates = form_rows[:1] if pointer == 0 else form_rows[pointer:]
+        else:
+            candidates = tuple(unread)
+        misprinted = None if any(_matches(r, last, whole) for r in candidates) else resembled(form_rows, last)
+        if not any(c.covered is None for c in values) and any(_matches(r, last, whole) for r in candidates):
+            # A row of labels only: the table's header printed again after a page break (its
+            # 总计 column heading is no 总计 row), or a label whose numbers were lost, which the
+            # missing cells will name. Either way no row of the form is taken by it.
+            continue
         for offset, form_row in enumerate(candidates):
-            if _matches(form_row, last, whole):
+            if form_row is misprinted or _matches(form_row, last, whole):
                 if not _names_another(form_row, labels, form_rows, reading):
                     _read_values(form_row, values, reading, by_position)
                 pointer += offset + 1
+                unread.remove(form_row)
                 break
         else:
             # Past the walk's last row too: a copy of a read row below the table is no less a repeat.
             if any(c.text.strip() for c in values):
-                flag_repeated(form_rows[:pointer], last, whole, labels[-1].where(), reading)
+                read = form_rows[:pointer] if in_order else tuple(r for r in form_rows if r not in unread)
+                flag_repeated(read, last, whole, labels[-1].where(), reading)
     return reading
+
+
+def _read_variant(variant: FormRow, values: list[Cell], reading: TableReading, by_position: bool) -> None:
+    """A row printed in place of several: when all its numbers are 0, each row it stands for is 0
+    (counts are never negative), with the printed row's text and place; otherwise it is kept under
+    its own code and the rows it stands for are named as not given. It is never split."""
+    row = TableReading()
+    _read_values(variant, values, row, by_position)
+    reading.problems.extend(row.problems)
+    if row.problems:
+        return
+    if all(f.value == 0 for f in row.facts):
+        reading.facts.extend(f._replace(row_code=code) for code in variant.stands_for for f in row.facts)
+        return
+    reading.facts.extend(row.facts)
+    reading.problems.append(
+        f"{variant.table_code} row {variant.label}: printed as one row, as in the 2019 form, with numbers "
+        f"that are not all 0, so its rows {', '.join(variant.stands_for)} are not given")
+
+
+def resembled(form_rows: tuple[FormRow, ...], text: str) -> FormRow | None:
+    """The one row of the form whose official label `text` is a misprint of: within one changed,
+    missing or added character of it, or its characters in order with no more than a third of
+    them lost (`其他法律行政止公开` for 其他法律行政法规禁止公开). A text that resembles two rows, or
+    is too short to tell, resembles none."""
+    exact = next((r for r in form_rows if label_key(r.label) == text), None)
+    if exact is not None or len(text) < _MIN_RESEMBLED:
+        return exact
+    found = [r for r in form_rows if _resembles(text, label_key(r.label))]
+    return found[0] if len(found) == 1 else None
+
+
+_MIN_RESEMBLED = 4
+
+
+def _resembles(text: str, label: str) -> bool:
+    if abs(len(text) - len(label)) <= 1 and _within_one_edit(text, label):
+        return True
+    return len(text) * 3 >= len(label) * 2 and len(text) < len(label) and _in_order(text, label)
+
+
+def _within_one_edit(a: str, b: str) -> bool:
+    if len(a) > len(b):
+        a, b = b, a
+    i = next((k for k, (x, y) in enumerate(zip(a, b)) if x != y), len(a))
+    return a[i + (len(a) == len(b)):] == b[i + 1:]
+
+
+def _in_order(text: str, label: str) -> bool:
+    rest = iter(label)
+    return all(ch in rest for ch in text)
 
 
 def _names_another(form_row: FormRow, labels: list[Cell], form_rows: tuple[FormRow, ...],
@@ -140,7 +216,8 @@ def flag_repeated(read: tuple[FormRow, ...], last: str, whole: str, where: str, 
 def read_value_row_table(rows: list[list[Cell]], form_row: FormRow, by_position: bool = False) -> TableReading:
     """Section 四: its header rows are all labels, its body one row of fifteen numbers."""
     reading = TableReading()
-    bodies = [values for labels, values in map(_split, rows) if not labels and values]
+    # A lone number between rows is a page number, not a row of fifteen.
+    bodies = [values for labels, values in map(_split, rows) if not labels and len(values) > 1]
     filled = [values for values in bodies if any(c.text.strip() for c in values)]
     if flag_value_rows(form_row, [values[0].where() for values in filled], reading):
         return reading

@@ -1,4 +1,5 @@
-"""The form's cells: codes, labels and which form versions have them."""
+"""The form's cells: codes, labels and which form versions have them (codebook.csv), the rows
+that anchor them (rows.csv), and the rows real reports print in place of the form's (variants.csv)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,9 @@ class FormRow:
     label: str
     pattern: regex.Pattern | None
     cells: tuple[str, ...]
+    # A variant row (variants.csv) printed in place of these rows of the form: the 2021 form's
+    # three （六）其他处理 sub-rows as the one row the 2019 form has.
+    stands_for: tuple[str, ...] = ()
 
     @property
     def has_applicants(self) -> bool:
@@ -78,6 +82,17 @@ def form_rows(form_version: str) -> tuple[FormRow, ...]:
 
 def rows_of(form_version: str, table_code: str) -> tuple[FormRow, ...]:
     return tuple(r for r in form_rows(form_version) if r.table_code == table_code)
+
+
+@cache
+def variants_of(form_version: str, table_code: str) -> tuple[FormRow, ...]:
+    """Rows real reports print in place of some of the form's (variants.csv)."""
+    return tuple(
+        FormRow(rec["table_code"], rec["label"], regex.compile(rec["pattern"]), tuple(rec["cells"].split(";")),
+                tuple(rec["stands_for"].split(";")))
+        for rec in _read_csv("variants.csv")
+        if form_version in rec["form"].split(";") and rec["table_code"] == table_code
+    )
 
 
 @cache

@@ -9,7 +9,7 @@ import regex
 
 _SPACE = regex.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
 # A row label's own numbering (`三、`, `(一)`, `1.`), which renderings keep, split or drop.
-_NUMBERING = regex.compile(r"^(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十]+\)|\d+[.、])+")
+_NUMBERING = regex.compile(r"^(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十\d]+\)[、.]?|\d+[.、])+")
 
 
 def split_lines(text: str) -> list[str]:

@@ -1,8 +1,20 @@
 -- FORM.md rule 8 (warning). A figure the prose of sections 一 or 六 states (narrative_figures)
 -- against the cell it names: expected = the prose figure, actual = the table cell (or the sum of
--- the cells when row_code joins codes with '+'). Figures with no cell are not compared.
+-- the cells when a reading joins codes with '+'). Where the wording allows several readings
+-- (row_code lists them with '|': 受理 is new requests, or new plus carried over), the figure
+-- disagrees only when it equals none of them, and the finding shows the first. Figures with no
+-- cell, or whose cells are not all in the table, are not compared: a false finding is worse
+-- than a missed one.
 -- refresh: per agency
-WITH cells AS (
+WITH readings AS (
+    SELECT
+        n.*,
+        unnest(string_split(n.row_code, '|')) AS reading,
+        generate_subscripts(string_split(n.row_code, '|'), 1) AS reading_no
+    FROM narrative_figures AS n
+    WHERE n.table_code IS NOT NULL
+),
+cells AS (
     SELECT
         n.report_id,
         n.kind,
@@ -10,18 +22,35 @@ WITH cells AS (
         coalesce('line ' || n.source_line, 'page ' || n.source_page) AS prose_place,
         n.raw_text,
         n.table_code,
-        n.row_code,
         n.applicant_class,
+        n.reading,
+        n.reading_no,
         sum(f.value) AS cell_value,
         count(f.value) AS cells,
         string_agg(f.source_place, '+' ORDER BY f.source_page, f.source_line, f.source_cell) AS cell_places
-    FROM narrative_figures AS n
-    JOIN stg_report_facts AS f
+    FROM readings AS n
+    LEFT JOIN stg_report_facts AS f
         ON f.report_id = n.report_id
        AND f.table_code = n.table_code
-       AND list_contains(string_split(n.row_code, '+'), f.row_code)
+       AND list_contains(string_split(n.reading, '+'), f.row_code)
        AND f.applicant_class IS NOT DISTINCT FROM n.applicant_class
-    WHERE n.table_code IS NOT NULL
+    GROUP BY ALL
+),
+figures AS (
+    SELECT
+        report_id,
+        kind,
+        stated,
+        prose_place,
+        raw_text,
+        table_code,
+        applicant_class,
+        bool_and(cells = len(string_split(reading, '+'))) AS complete,
+        bool_or(stated = cell_value) AS agrees,
+        arg_min(reading, reading_no) AS row_code,
+        arg_min(cell_value, reading_no) AS cell_value,
+        arg_min(cell_places, reading_no) AS cell_places
+    FROM cells
     GROUP BY ALL
 )
 SELECT
@@ -38,8 +67,8 @@ SELECT
     c.cell_value AS actual,
     format('{} {}: the prose says ''{}''; the table ({}) says {}', r.source_file, c.prose_place, c.raw_text, c.cell_places,
         plain_number(c.cell_value)) AS detail
-FROM cells AS c
+FROM figures AS c
 JOIN reports AS r ON r.report_id = c.report_id
 LEFT JOIN agencies AS a ON a.agency_id = r.agency_id
-WHERE c.cells = len(string_split(c.row_code, '+'))
-  AND c.stated <> c.cell_value
+WHERE c.complete
+  AND NOT c.agrees

@@ -65,7 +65,7 @@ GBK_SHOWN = shown_name(GBK_NAME)
 CASES: dict[str, Case] = {
     "empty": Case("empty.txt", "rejected", "empty file"),
     "blank": Case("blank.txt", "rejected", "empty file"),
-    "pdf": Case("report.pdf", "rejected", "a PDF file: convert it to text first"),
+    "pdf": Case("report.pdf", "rejected", "a scanned PDF without a text layer"),  # a page with no text
     "image": Case("scan.png", "rejected", "a PNG image, not report text"),
     "zip": Case("report.docx", "rejected", "a zip archive (or .docx/.xlsx): save or convert it as plain text first"),
     "not_a_report": Case("notice.txt", "rejected", "not a government information disclosure annual report"),

@@ -51,7 +51,7 @@ def test_not_a_report_yields_no_facts_and_a_reason(tmp_path: Path):
     assert proc.returncode == 0
     assert len(proc.stdout.splitlines()) == 201
     assert f"{note}: rejected: not a government information disclosure annual report" in proc.stderr
-    assert f"{pdf}: rejected: binary file: a PDF file: convert it to text first" in proc.stderr
+    assert f"{pdf}: rejected: a damaged PDF: pdfium cannot open it" in proc.stderr
 
 
 def test_incomplete_report_yields_the_cells_read(tmp_path: Path):

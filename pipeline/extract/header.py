@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 
 import regex
@@ -26,6 +26,15 @@ _ABOUT = regex.compile(r"关于|发布|印发|通知|公告|召开|举办|解读
 # What may follow the title: `（全文）`, a bracketed note, closing punctuation.
 _AFTER_TITLE = regex.compile(r"^(?:[(（\[【][^)）\]】]{0,12}[)）\]】])?[。.]?$")
 _TITLE_SHAPED_MAX = 80
+# A crawler's block or a site's metadata before the text: `标题：…` (folded, so the colon is `:`).
+_TITLE_FIELD = regex.compile(r"^(?:标题|题名|名称|文章标题):(?P<title>.+)$")
+_META_LINES = 20
+# The site's name a page title carries after the report's: `…年度报告-沭阳县发改局`.
+_SITE_NAME = regex.compile(r"[-_|—]+[^-_|—]*$")
+_SIGNATURE_LINES = 8
+_DATE_LINE = regex.compile(r"^(?:19|20)\d{2}年\d{1,2}月\d{1,2}日$")
+# A signing body: a short name, no punctuation, ending as bodies' names do.
+_SIGNER = regex.compile(r"^[\p{Han}()（）]{2,40}(?:局|委员会|委|办公室|办|政府|厅|院|会|中心|处|所|站|室|部|街道办事处|街道|镇|乡|署|队|馆)$")
 
 
 @dataclass(frozen=True)
@@ -40,9 +49,23 @@ class Header:
 
 def read_header(folded_lines: list[str]) -> Header:
     """Titles are often split over two lines (`东城区国资委2023年政府信息公开` / `工作年度报告`),
-    so the first few non-empty lines are joined before matching."""
+    so the first few non-empty lines are joined before matching. Where no such lines open the
+    text, a crawler's or site's `标题：` line gives the title; where the title names no agency, the
+    signature at the end does (`沭阳县发展和改革局` above `2024年1月17日`)."""
     # Markdown converters print the title as `# …`.
     first = list(islice(((i, s.lstrip("#*")) for i, s in enumerate(folded_lines) if s and not _META.search(s)), _TITLE_LINES))
+    header = _title(first, folded_lines)
+    if header.year is None:
+        labelled = next(((i, m["title"]) for i, s in enumerate(folded_lines[:_META_LINES]) if (m := _TITLE_FIELD.match(s))),
+                        None)
+        if labelled is not None:
+            header = _title([(labelled[0], _SITE_NAME.sub("", labelled[1]))], folded_lines)
+    if header.year is not None and header.agency is None:
+        header = replace(header, agency=signature(folded_lines))
+    return header
+
+
+def _title(first: list[tuple[int, str]], folded_lines: list[str]) -> Header:
     for start in range(len(first)):
         joined = ""
         for i, s in first[start:]:
@@ -57,6 +80,16 @@ def read_header(folded_lines: list[str]) -> Header:
                     return Header(agency, int(m["year"]), first[start][0] + 1, own)
                 return Header(head or None, _period_year(folded_lines), first[start][0] + 1, own)
     return Header(None, None, None)
+
+
+def signature(folded_lines: list[str]) -> str | None:
+    """The body that signs the report: a short line naming an agency right above the date that
+    closes the text."""
+    tail = [s for s in folded_lines[-_SIGNATURE_LINES:] if s]
+    for k in range(len(tail) - 1, 0, -1):
+        if _DATE_LINE.match(tail[k]) and _SIGNER.match(tail[k - 1]):
+            return tail[k - 1]
+    return None
 
 
 def report_titles(folded_lines: list[str]) -> int:

@@ -99,8 +99,8 @@ def read_labelled_table(rows: list[list[Cell]], form_rows: tuple[FormRow, ...], 
     pointer = 0
     codes = [r.cells[0] for r in form_rows]
     unread = list(form_rows)
-    for row in rows:
-        labels, values = _split(row)
+    split = [_split(row) for row in rows]
+    for k, (labels, values) in enumerate(split):
         if not labels:
             continue
         last, whole = _label_texts(labels)
@@ -116,10 +116,16 @@ def read_labelled_table(rows: list[list[Cell]], form_rows: tuple[FormRow, ...], 
             candidates = tuple(unread)
         misprinted = None if any(_matches(r, last, whole) for r in candidates) else resembled(form_rows, last)
         if not any(c.covered is None for c in values) and any(_matches(r, last, whole) for r in candidates):
-            # A row of labels only: the table's header printed again after a page break (its
-            # 总计 column heading is no 总计 row), or a label whose numbers were lost, which the
-            # missing cells will name. Either way no row of the form is taken by it.
-            continue
+            below = split[k + 1][1] if k + 1 < len(split) and not split[k + 1][0] else []
+            form_row = next(r for r in candidates if _matches(r, last, whole))
+            if len([c for c in below if c.covered is None]) != len(form_row.facts_keys()):
+                # A row of labels only: the table's header printed again after a page break (its
+                # 总计 column heading is no 总计 row), or a label whose numbers were lost, which
+                # the missing cells will name. Either way no row of the form is taken by it.
+                continue
+            # A converter put the label and its numbers on rows of their own: a row of exactly
+            # the row's count of numbers right below a label of the form is that row's.
+            values = below
         for offset, form_row in enumerate(candidates):
             if form_row is misprinted or _matches(form_row, last, whole):
                 if not _names_another(form_row, labels, form_rows, reading):

@@ -155,3 +155,35 @@ def test_page_furniture_notes_and_a_repeated_header_inside_tables():
     ex = extract_text("\n".join(lines))
     assert ex.status == "ok", ex.message
     assert {(f.table_code, f.row_code, f.applicant_class): f.value for f in ex.facts} == truth
+
+
+def _one_number_per_line(text: str, drop: tuple[str, int] | None = None) -> str:
+    """The Markdown report as `pdftotext -raw` writes some PDFs: each row's label on a line, then
+    each of its numbers on a line of its own, blank lines between."""
+    out = []
+    for line in text.split("\n"):
+        if not line.startswith("|") or set(line) <= set("|- "):
+            out.append(line)
+            continue
+        label, *cells = [c.strip() for c in line.strip("|").split("|")]
+        if drop and label == drop[0]:
+            del cells[drop[1]]
+        out.extend([label, ""] if label else [])
+        for cell in cells:
+            out.extend([cell, ""])
+    return "\n".join(out)
+
+
+def test_one_number_per_line_is_read():
+    text, truth = markdown_report()
+    ex = extract_text(_one_number_per_line(text))
+    assert (ex.status, ex.rendering) == ("ok", "number-lines"), ex.message
+    assert {(f.table_code, f.row_code, f.applicant_class): f.value for f in ex.facts} == truth
+
+
+def test_one_number_per_line_with_a_cell_lost_is_not_placed():
+    text, truth = markdown_report()
+    ex = extract_text(_one_number_per_line(text, drop=("予以公开", 3)))
+    assert ex.status == "incomplete"
+    assert not [f for f in ex.facts if f.row_code == "result.granted"]
+    assert all(f.value == truth[(f.table_code, f.row_code, f.applicant_class)] for f in ex.facts)

@@ -6,10 +6,11 @@ which column a number belongs to, is decided by the form walker in `pipeline.ext
 
 from __future__ import annotations
 
-from pipeline.extract.renderings import bordered, dashed, docx_text, spaced
+from pipeline.extract.renderings import bordered, dashed, docx_text, number_lines, spaced
 
 # Most specific first: text without borders is what is left when no other layout is recognised.
-RENDERINGS = {"docx-text": docx_text, "bordered": bordered, "dashed": dashed, "spaced": spaced}
+RENDERINGS = {"docx-text": docx_text, "bordered": bordered, "dashed": dashed, "number-lines": number_lines,
+              "spaced": spaced}
 
 
 def detect(lines: list[str]) -> str | None:

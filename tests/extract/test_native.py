@@ -35,8 +35,13 @@ def _where_read(rendering: str, fact) -> bool:
     return fact.source_cell is not None and fact.source_line is None
 
 
-@pytest.mark.parametrize("entry", [pytest.param(e, marks=pending_marks(e["rendering"]), id=e["source_file"])
-                                   for e in MANIFEST])
+# The one report of the corpus that leaves zeros blank.
+_BLANKS = "0002"
+
+
+@pytest.mark.parametrize("entry", [
+    pytest.param(e, marks=pending_marks(e["rendering"], e["source_file"].startswith(_BLANKS)), id=e["source_file"])
+    for e in MANIFEST])
 def test_native_report_extracts_to_ground_truth(entry):
     result = _extract(entry["source_file"])
     assert result.status == entry["expected_status"], result.message
@@ -51,7 +56,8 @@ def test_native_report_extracts_to_ground_truth(entry):
 def test_the_corpus_has_every_native_format_both_forms_and_the_hard_cases():
     assert {e["rendering"] for e in MANIFEST} == {"html", "html-word", "pdf", "docx"}
     assert {e["form_version"] for e in MANIFEST} == {"2019", "2021"}
-    assert any(value == "" for report in _written_cells() for value in report)  # a blank cell
+    blanks = [any(value == "" for value in cells) for cells in _written_cells()]
+    assert blanks == [n == _BLANKS for n in _NUMBERS]
     pages = [report_bytes(e["source_file"], NATIVE) for e in MANIFEST if e["rendering"] == "html-word"]
     assert any(b"charset=gb2312" in page for page in pages)
     titles_with_agency = [f'class="article-title">{e["agency"]}'.encode("gb18030") in page or
@@ -74,7 +80,8 @@ _NUMBERS = sorted({e["source_file"][:4] for e in MANIFEST})
 
 
 @pytest.mark.parametrize("number,rendering", [
-    pytest.param(n, r, marks=pending_marks(r), id=f"{n}-{r}") for n in _NUMBERS for r in ("pdf", "docx", "html-word")])
+    pytest.param(n, r, marks=pending_marks(r, n == _BLANKS), id=f"{n}-{r}")
+    for n in _NUMBERS for r in ("pdf", "docx", "html-word")])
 def test_every_format_of_one_report_gives_the_html_pages_facts(number, rendering):
     """A PDF (or .docx, or Word-like page) and the HTML page of the same synthetic report give the
     same facts: the same value for every key, and the same report."""

@@ -27,7 +27,7 @@ def _facts(result) -> dict[tuple, object]:
     return {(f.table_code, f.row_code, f.applicant_class): f.value for f in result.facts}
 
 
-@pytest.mark.parametrize("rendering", [pytest.param(r, marks=pending_marks(r)) for r in corpus.RENDERINGS])
+@pytest.mark.parametrize("rendering", [pytest.param(r, marks=pending_marks(r, bugs=True)) for r in corpus.RENDERINGS])
 def test_render_then_extract_gives_the_written_facts(rendering):
     why = convert.missing(rendering)
     if why:
@@ -36,6 +36,7 @@ def test_render_then_extract_gives_the_written_facts(rendering):
     @settings(max_examples=_EXAMPLES.get(rendering, 6), deadline=None,
               suppress_health_check=[HealthCheck.too_slow])
     @given(seed=st.integers(0, 10**6), form=st.sampled_from(("2019", "2021")))
+    @example(seed=70, form="2021")  # 83 blank cells, section 四's row among them
     def check(seed, form):
         ((report, _, _),) = corpus.build(corpus.Options(1, seed, (rendering,), form, 1, ()))
         data = _render(report, rendering, random.Random(seed))

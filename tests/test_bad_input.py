@@ -107,6 +107,21 @@ def test_size_limit_is_checked_before_reading(tmp_path: Path):
     assert problem is None and len(data) == MAX_REPORT_BYTES
     data, problem = read_file(over)
     assert data is None and problem.startswith("too large for a report (16,777,217 bytes")
+    assert "the limit for text is 16,777,216" in problem
+
+
+def test_pdf_and_word_files_may_be_larger_than_text(tmp_path: Path):
+    from pipeline.extract.batch import MAX_DOCUMENT_BYTES
+
+    pdf, over = tmp_path / "big.pdf", tmp_path / "too-big.pdf"
+    for path, size in ((pdf, MAX_REPORT_BYTES * 2), (over, MAX_DOCUMENT_BYTES + 1)):
+        with path.open("wb") as f:
+            f.write(b"%PDF-1.7\n")
+            f.truncate(size)
+    data, problem = read_file(pdf)
+    assert problem is None and len(data) == MAX_REPORT_BYTES * 2
+    data, problem = read_file(over)
+    assert data is None and "the limit for PDF and Word files is 67,108,864" in problem
 
 
 def test_names_with_spaces_quotes_and_chinese_are_stored_verbatim(bad_run):

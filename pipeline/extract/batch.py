@@ -148,16 +148,23 @@ def _not_regular(mode: int, path: Path) -> str | None:
     return None if stat.S_ISREG(mode) else "not read: not a regular file"
 
 
-def _too_large(size: int) -> str:
+def _too_large(size: int, limit: int) -> str:
+    kind = "text" if limit == MAX_REPORT_BYTES else "PDF and Word files"
     return (
         f"too large for a report ({size:,} bytes; reports are tens of kilobytes, "
-        f"the limit is {MAX_REPORT_BYTES:,}): not read"
+        f"the limit for {kind} is {limit:,}): not read"
     )
+
+
+# PDF and Word files carry fonts and images beside their text, so they may be far larger.
+MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
+_DOCUMENT_MAGIC = (b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
 
 
 def read_file(path: Path) -> tuple[bytes | None, str | None]:
     """The file's bytes, or why they were not read. Only regular files are opened (a named pipe
-    would block the run), and the size is checked on the open file before anything is read."""
+    would block the run), and the size is checked on the open file before more than its first
+    bytes, which say whether it is a PDF or Word file (64 MiB) or text (16 MiB), are read."""
     path = _on_disk(path)
     try:
         problem = _not_regular(path.stat().st_mode, path)
@@ -170,11 +177,13 @@ def read_file(path: Path) -> tuple[bytes | None, str | None]:
             problem = _not_regular(st.st_mode, path)
             if problem:
                 return None, problem
-            if st.st_size > MAX_REPORT_BYTES:
-                return None, _too_large(st.st_size)
-            data = f.read(MAX_REPORT_BYTES + 1)
-            if len(data) > MAX_REPORT_BYTES:  # it grew while we read it
-                return None, _too_large(len(data))
+            head = f.read(8)
+            limit = MAX_DOCUMENT_BYTES if head.startswith(_DOCUMENT_MAGIC) else MAX_REPORT_BYTES
+            if st.st_size > limit:
+                return None, _too_large(st.st_size, limit)
+            data = head + f.read(limit + 1 - len(head))
+            if len(data) > limit:  # it grew while we read it
+                return None, _too_large(len(data), limit)
             return data, None
     except OSError as err:
         return None, f"unreadable: {err.strerror or err}"

@@ -42,6 +42,8 @@ from pathlib import Path
 import polars as pl
 
 from pipeline.extract import batch as _batch
+from pipeline.extract import readers
+from pipeline.extract.readers import office
 from pipeline.extract.batch import BATCH_SIZE, RawFile
 
 PACKAGE = Path(__file__).resolve().parents[1]
@@ -69,6 +71,9 @@ def extractor_version() -> str:
                 h.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0")
                 h.update(path.read_bytes() + b"\0")
     h.update(repr((_batch.REPORT_SCHEMA, _batch.FACT_SCHEMA, _batch.BATCH_SIZE)).encode())
+    # The parsers the readers use, and whether old Word files can be converted here: installing
+    # LibreOffice or upgrading a parser reads again the files it changes.
+    h.update(repr((readers.parser_versions(), office.soffice() is not None)).encode())
     return h.hexdigest()[:16]
 
 

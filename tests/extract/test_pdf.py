@@ -21,8 +21,8 @@ HONGZE = (REAL / "hongze_2023.pdf").read_bytes()
 # A synthetic report as LibreOffice prints it (`xxgk synth`'s HTML → soffice): another producer's
 # drawing, a table over three pages, and a row whose wrapped label breaks over a page.
 SYNTH = (FIXTURES / "pdf" / "synth_2021_libreoffice.pdf").read_bytes()
-# 洪泽区 prints （六）其他处理 as one row, as the 2019 form does: the 2021 form's three sub-rows are
-# not there to read.
+# 洪泽区 prints （六）其他处理 as one row, as the 2019 form does, all 0: the 2021 form's three
+# sub-rows are 0, read from that one row.
 ONE_ROW_OTHER = ("result.other.no_correction", "result.other.unpaid_fee", "result.other.other")
 
 
@@ -39,13 +39,13 @@ def _facts(result) -> dict[tuple[str, str, str], Decimal]:
 
 def test_real_pdf_every_cell_as_printed():
     result = extract_bytes(HONGZE)
-    expected = {k: v for k, v in _expected().items() if k[1] not in ONE_ROW_OTHER}
     assert (result.agency, result.year, result.form_version, result.rendering) == ("洪泽区人民政府", 2023, "2021", "pdf")
-    assert _facts(result) == expected
-    assert len(result.facts) == len(expected) == 179
-    # incomplete for the one-row 其他处理 only
-    assert result.status == "incomplete"
-    assert result.problems == ["missing requests cells: " + ", ".join(ONE_ROW_OTHER)]
+    assert _facts(result) == _expected()
+    assert len(result.facts) == 200
+    assert (result.status, result.problems) == ("ok", [])
+    # the three sub-rows come from the one printed row: its place, for each of them
+    other = {(f.applicant_class, f.source_box) for f in result.facts if f.row_code in ONE_ROW_OTHER}
+    assert len(other) == 7
 
 
 def test_real_pdf_section_four_reads_as_printed_although_it_does_not_add_up():
@@ -63,7 +63,7 @@ def test_real_pdf_facts_say_page_and_box():
     page, box = boxes[("review.upheld", None)]
     x0, y0, x1, y1 = map(float, box.split(","))
     assert page == 4 and x0 < x1 and y0 < y1 and 0 < x0 and x1 < 595 and 0 < y0 and y1 < 842
-    assert len({f.source_box for f in result.facts}) == len(result.facts)
+    assert len({f.source_box for f in result.facts}) == len(result.facts) - 2 * 7  # 其他处理's row stands for three
     assert all(figure.source_page == 1 and figure.source_line is None for figure in result.narrative)
 
 

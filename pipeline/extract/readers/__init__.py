@@ -7,6 +7,7 @@ through `pipeline.text.decode` and the text renderings.
 from __future__ import annotations
 
 import zipfile
+from importlib.metadata import version
 from io import BytesIO
 
 from pipeline.extract.document import Document
@@ -47,6 +48,11 @@ def _is_word_zip(data: bytes) -> bool:
             return "word/document.xml" in z.namelist()
     except (zipfile.BadZipFile, OSError, ValueError):
         return False
+
+
+def parser_versions() -> tuple[tuple[str, str], ...]:
+    """The parsing libraries' versions: a new one may read a file differently."""
+    return tuple((name, version(name)) for name in ("lxml", "pypdfium2"))
 
 
 def read(kind: str, data: bytes) -> Document | str:

@@ -23,7 +23,7 @@ import pypdfium2.raw as fpdf
 import regex
 
 from pipeline.extract.document import Document
-from pipeline.extract.model import Cell
+from pipeline.extract.model import ABSENT, COVERED, Cell
 from pipeline.extract.values import is_value_text
 from pipeline.text.normalize import fold
 
@@ -126,15 +126,25 @@ class _Table:
         return self.owner[bisect_right(self._downwards, -y) - 1][bisect_right(self.xs, x) - 1]
 
     def rows(self, texts: list[str], page: int) -> list[tuple[float, _Row]]:
-        """Each grid row with its top: a merged cell's text in its top-left position, '' in the
-        others it covers; positions outside the table's outline are left out."""
+        """Each grid row with its top: a merged cell's text in its top-left position, covered in
+        the others it spans; positions outside the table's outline are left out before the row's
+        first cell and absent after it (no cell there: never a blank)."""
         rows = []
         for r, top in enumerate(self.ys[:-1]):
-            placed = [(c, cell) for c, cell in enumerate(self.owner[r]) if cell >= 0]
-            if placed:
-                cells = [Cell(texts[cell] if self.anchors[cell] == (r, c) else "", None, page, self.boxes[cell])
-                         for c, cell in placed]
-                rows.append((top, _Row(cells, tuple((self.xs[c], self.xs[c + 1]) for c, _ in placed))))
+            first = next((c for c, cell in enumerate(self.owner[r]) if cell >= 0), None)
+            if first is None:
+                continue
+            cells = []
+            for c in range(first, len(self.owner[r])):
+                cell = self.owner[r][c]
+                if cell < 0:
+                    cells.append(Cell("", None, page, None, covered=ABSENT))
+                elif self.anchors[cell] == (r, c):
+                    cells.append(Cell(texts[cell], None, page, self.boxes[cell]))
+                else:
+                    cells.append(Cell("", None, page, self.boxes[cell], covered=COVERED))
+            columns = tuple((self.xs[c], self.xs[c + 1]) for c in range(first, len(self.owner[r])))
+            rows.append((top, _Row(cells, columns)))
         return rows
 
 

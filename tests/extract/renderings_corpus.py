@@ -40,14 +40,5 @@ PENDING_READERS = {
 }
 
 
-# A bug found in a landed reader and reported to its author; strict likewise.
-PDF_SPANS_AS_BLANKS = ("PDF reader bug: the positions a merged cell covers (a label's colspan) come as blank cells, "
-                       "not Cell.covered, so a row with a blank value cell has more cells than the form and is not read")
-KNOWN_BUGS = {"pdf": PDF_SPANS_AS_BLANKS}
-
-
-def pending_marks(rendering: str, bugs: bool = False) -> list:
-    """xfail marks for a rendering whose reader is pending or, with `bugs`, has a known bug the
-    test reaches."""
-    reason = PENDING_READERS.get(rendering) or (KNOWN_BUGS.get(rendering) if bugs else None)
-    return [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
+def pending_marks(rendering: str) -> list:
+    return [pytest.mark.xfail(reason=PENDING_READERS[rendering], strict=True)] if rendering in PENDING_READERS else []

@@ -27,7 +27,7 @@ def _facts(result) -> dict[tuple, object]:
     return {(f.table_code, f.row_code, f.applicant_class): f.value for f in result.facts}
 
 
-@pytest.mark.parametrize("rendering", [pytest.param(r, marks=pending_marks(r, bugs=True)) for r in corpus.RENDERINGS])
+@pytest.mark.parametrize("rendering", [pytest.param(r, marks=pending_marks(r)) for r in corpus.RENDERINGS])
 def test_render_then_extract_gives_the_written_facts(rendering):
     why = convert.missing(rendering)
     if why:

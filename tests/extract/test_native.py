@@ -5,6 +5,8 @@ report gives the same facts."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from renderings_corpus import NATIVE, pending_marks, read, report_bytes
 from renderings_corpus import truth as read_truth
@@ -91,3 +93,15 @@ def test_every_format_of_one_report_gives_the_html_pages_facts(number, rendering
     assert a.status == "ok", a.message
     assert (b.agency, b.year, b.form_version, b.status) == (a.agency, a.year, a.form_version, a.status), b.message
     assert _facts(b) == _facts(a)
+
+
+@settings(max_examples=200, deadline=None)
+@given(entry=st.sampled_from(MANIFEST), share=st.floats(0, 1, exclude_max=True))
+def test_a_cut_off_native_file_never_passes_changed_numbers_as_ok(entry, share):
+    """A download cut short (a PDF cut in half, a page cut inside a table, a .docx missing its zip
+    directory) is rejected or incomplete, or, cut only after the report, reads the same facts."""
+    data = report_bytes(entry["source_file"], NATIVE)
+    result = extract_bytes(data[: int(len(data) * share)])
+    assert result.status in ("ok", "incomplete", "rejected")
+    if result.status == "ok":
+        assert _facts(result) == TRUTH[entry["source_file"]]

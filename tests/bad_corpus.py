@@ -10,6 +10,7 @@ import io
 import os
 import shutil
 import tempfile
+import zipfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -67,7 +68,8 @@ CASES: dict[str, Case] = {
     "blank": Case("blank.txt", "rejected", "empty file"),
     "pdf": Case("report.pdf", "rejected", "a scanned PDF without a text layer"),  # a page with no text
     "image": Case("scan.png", "rejected", "a PNG image, not report text"),
-    "zip": Case("report.docx", "rejected", "a zip archive (or .docx/.xlsx): save or convert it as plain text first"),
+    "zip": Case("archive.zip", "rejected", "a zip archive that is not a readable Word .docx"),
+    "docx_without_tables": Case("report.docx", "incomplete", "no table found in the docx file"),
     "not_a_report": Case("notice.txt", "rejected", "not a government information disclosure annual report"),
     "undetectable_encoding": Case("big5.txt", "rejected", "undecodable: the text is not UTF-8"),
     "invalid_bytes": Case("stray-bytes.txt", "rejected", "undecodable: the bytes are neither UTF-8 nor GB18030/GBK text"),
@@ -92,6 +94,8 @@ def make_bad_inputs(raw: Path) -> None:
     (raw / "blank.txt").write_bytes(b" \r\n\t\n  \n")
     for name in ("report.pdf", "scan.png", "report.docx", "notice.txt"):
         shutil.copy(BAD / name, raw / name)
+    with zipfile.ZipFile(raw / "archive.zip", "w") as z:
+        z.writestr("xl/workbook.xml", "<workbook/>")  # a spreadsheet, not a Word file
     text = TONGZHOU.read_text(encoding="utf-8")
     (raw / "big5.txt").write_bytes(text.encode("big5", errors="replace"))
     data = TONGZHOU.read_bytes()

@@ -12,7 +12,9 @@ MAX_REPORT_BYTES = 16 * 1024 * 1024
 
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"%PDF", "a PDF file: convert it to text first, e.g. `pdftotext -layout report.pdf report.txt`"),
-    (b"PK\x03\x04", "a zip archive (or .docx/.xlsx): save or convert it as plain text first"),
+    # A .docx is read as Word (pipeline.extract.readers) before any text decoding: a zip here is not one.
+    (b"PK\x03\x04", "a zip archive that is not a readable Word .docx (an .xlsx or .odt, or a .docx cut off or "
+                     "damaged): not report text"),
     (b"\xd0\xcf\x11\xe0", "an old Office document (.doc/.xls): save it as plain text first"),
     (b"\x89PNG", "a PNG image, not report text"),
     (b"\xff\xd8\xff", "a JPEG image, not report text"),

@@ -12,6 +12,9 @@ from pipeline.extract.readers import docx
 
 # LibreOffice's start-up is most of a conversion; a file it cannot finish in this time is damaged.
 _CONVERT_TIMEOUT_S = 120
+# A password-protected .docx is not a zip but this same container, holding the encrypted zip in a
+# stream of this name (directory entries name their streams in UTF-16LE).
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 
 
 def soffice() -> str | None:
@@ -19,6 +22,8 @@ def soffice() -> str | None:
 
 
 def read(data: bytes) -> Document | str:
+    if _ENCRYPTED_PACKAGE in data:
+        return "a password-protected Word file: it cannot be read; save it again without a password"
     exe = soffice()
     if exe is None:
         return ("an old binary Word file (.doc/.wps): LibreOffice is not installed, so it cannot be read; "

@@ -8,8 +8,6 @@ import csv
 from collections import defaultdict
 from pathlib import Path
 
-import pytest
-
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "renderings"
 NATIVE = CORPUS.parent / "native"
 
@@ -32,13 +30,3 @@ def truth(corpus: Path = CORPUS) -> dict[str, dict[tuple[str, str, str], str]]:
 def report_bytes(source_file: str, corpus: Path = CORPUS) -> bytes:
     return (corpus / "reports" / source_file).read_bytes()
 
-
-# Native formats whose reader has not landed on main yet: their tests are expected to fail until it
-# does (strict, so the reader's arrival turns them into failures to unmark).
-PENDING_READERS = {
-    "docx": "the .docx reader has not landed on main (pipeline/extract/readers/docx.py rejects every .docx)",
-}
-
-
-def pending_marks(rendering: str) -> list:
-    return [pytest.mark.xfail(reason=PENDING_READERS[rendering], strict=True)] if rendering in PENDING_READERS else []

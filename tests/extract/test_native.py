@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from renderings_corpus import NATIVE, pending_marks, read, report_bytes
+from renderings_corpus import NATIVE, read, report_bytes
 from renderings_corpus import truth as read_truth
 
 from pipeline.extract.report import extract_bytes
@@ -37,9 +37,7 @@ def _where_read(rendering: str, fact) -> bool:
     return fact.source_cell is not None and fact.source_line is None
 
 
-@pytest.mark.parametrize("entry", [
-    pytest.param(e, marks=pending_marks(e["rendering"]), id=e["source_file"])
-    for e in MANIFEST])
+@pytest.mark.parametrize("entry", MANIFEST, ids=[e["source_file"] for e in MANIFEST])
 def test_native_report_extracts_to_ground_truth(entry):
     result = _extract(entry["source_file"])
     assert result.status == entry["expected_status"], result.message
@@ -82,8 +80,7 @@ _NUMBERS = sorted({e["source_file"][:4] for e in MANIFEST})
 
 
 @pytest.mark.parametrize("number,rendering", [
-    pytest.param(n, r, marks=pending_marks(r), id=f"{n}-{r}")
-    for n in _NUMBERS for r in ("pdf", "docx", "html-word")])
+    pytest.param(n, r, id=f"{n}-{r}") for n in _NUMBERS for r in ("pdf", "docx", "html-word")])
 def test_every_format_of_one_report_gives_the_html_pages_facts(number, rendering):
     """A PDF (or .docx, or Word-like page) and the HTML page of the same synthetic report give the
     same facts: the same value for every key, and the same report."""

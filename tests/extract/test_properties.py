@@ -8,7 +8,7 @@ import random
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from renderings_corpus import MANIFEST, pending_marks, report_bytes
+from renderings_corpus import MANIFEST, report_bytes
 
 from pipeline.extract.report import extract_bytes
 from pipeline.synth import convert, corpus
@@ -27,7 +27,7 @@ def _facts(result) -> dict[tuple, object]:
     return {(f.table_code, f.row_code, f.applicant_class): f.value for f in result.facts}
 
 
-@pytest.mark.parametrize("rendering", [pytest.param(r, marks=pending_marks(r)) for r in corpus.RENDERINGS])
+@pytest.mark.parametrize("rendering", corpus.RENDERINGS)
 def test_render_then_extract_gives_the_written_facts(rendering):
     why = convert.missing(rendering)
     if why:

@@ -11,8 +11,11 @@ from pipeline.text.normalize import squeeze
 
 # Agencies write zero as 0, a dash, a slash, 无, or leave the cell blank.
 _ZERO = regex.compile(r"^(?:|[-—–―─－]+|/|／|无)$")
+# A cell may add a note to its number in brackets (`12（其中修订5件）`, `40（含自然失效9件）`): the
+# number is the cell's, the whole text stays in raw_text.
 _NUMBER = regex.compile(
-    r"^(?P<sign>[-+])?(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?(?P<unit>万元|元|件|个|项|条|次)?$"
+    r"^(?P<sign>[-+])?(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?(?P<unit>万元|元|件|个|项|条|次)?"
+    r"(?: ?\([^()]*\))?$"
 )
 
 

@@ -187,3 +187,17 @@ def test_one_number_per_line_with_a_cell_lost_is_not_placed():
     assert ex.status == "incomplete"
     assert not [f for f in ex.facts if f.row_code == "result.granted"]
     assert all(f.value == truth[(f.table_code, f.row_code, f.applicant_class)] for f in ex.facts)
+
+
+def test_cells_with_a_note_are_read_as_their_number():
+    text, truth = markdown_report()
+    lines = text.split("\n")
+    at = next(i for i, ln in enumerate(lines) if ln.startswith("| 规章 "))
+    label, a, b, c = [x.strip() for x in lines[at].strip("|").split("|")]
+    lines[at] = f"| {label} | {a}（其中修订5件） | {b}件 | {c}（含自然失效9件） |"
+    ex = extract_text("\n".join(lines))
+    assert ex.status == "ok", ex.message
+    got = {f.row_code: f for f in ex.facts if f.row_code.startswith("regulations.")}
+    assert [got[k].value for k in ("regulations.issued", "regulations.repealed", "regulations.in_force")] == [
+        truth[("proactive", k, None)] for k in ("regulations.issued", "regulations.repealed", "regulations.in_force")]
+    assert got["regulations.issued"].raw_text == f"{a}（其中修订5件）"

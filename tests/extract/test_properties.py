@@ -27,7 +27,15 @@ def _facts(result) -> dict[tuple, object]:
     return {(f.table_code, f.row_code, f.applicant_class): f.value for f in result.facts}
 
 
-@pytest.mark.parametrize("rendering", corpus.RENDERINGS)
+# Found by this test, reported, not yet fixed: LibreOffice prints 采购总金额 `428307700元` with a gap
+# before 元, the PDF reader gives the cell as `428307700 元`, which values.parse_value does not read,
+# so the row is missing. Strict: the fix turns this into a failure that says to remove the mark.
+_KNOWN_BUGS = {"pdf": "an amount with a gap before its unit (`428307700 元`) is not read from a PDF cell"}
+
+
+@pytest.mark.parametrize("rendering", [
+    pytest.param(r, marks=[pytest.mark.xfail(reason=_KNOWN_BUGS[r], strict=True)] if r in _KNOWN_BUGS else [])
+    for r in corpus.RENDERINGS])
 def test_render_then_extract_gives_the_written_facts(rendering):
     why = convert.missing(rendering)
     if why:
@@ -37,6 +45,7 @@ def test_render_then_extract_gives_the_written_facts(rendering):
               suppress_health_check=[HealthCheck.too_slow])
     @given(seed=st.integers(0, 10**6), form=st.sampled_from(("2019", "2021")))
     @example(seed=70, form="2021")  # 83 blank cells, section 四's row among them
+    @example(seed=1, form="2019")  # 采购总金额 written with its unit: 428307700元
     def check(seed, form):
         ((report, _, _),) = corpus.build(corpus.Options(1, seed, (rendering,), form, 1, ()))
         data = _render(report, rendering, random.Random(seed))

@@ -52,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--warehouse", default=os.environ.get("XXGK_WAREHOUSE", DEFAULT_WAREHOUSE), help="DuckDB file to publish")
     run.add_argument("--no-wait", dest="wait", action="store_false", help="if another run is writing the warehouse, exit (status 3) instead of waiting for it")
     run.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    run.add_argument("--verbose", action="store_true", help="Dagster's log on stderr, with the trace of a failure")
     run.set_defaults(func=cmd_run)
 
     extract = sub.add_parser("extract", help="extract facts from report files to stdout, without a warehouse")
@@ -93,7 +94,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         if ex.status != "ok" or ex.message:
             print(f"{name}: {ex.status}: {ex.message}", file=sys.stderr)
         for f in ex.facts:
-            row = (name, ex.agency, ex.year, ex.form_version, f.table_code, f.row_code, f.applicant_class, format_value(f.value))
+            row = (name, ex.agency, ex.year, ex.form_version, f.table_code, f.row_code, f.applicant_class, None if f.value is None else format_value(f.value))
             if writer:
                 writer.writerow(["" if v is None else v for v in row])
             else:
@@ -108,7 +109,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     raw = Path(args.raw)
     if not raw.is_dir():
         raise UsageError(f"raw folder {raw} does not exist")
-    return run_pipeline(raw, Path(args.warehouse), wait=args.wait, progress=not args.quiet)
+    return run_pipeline(raw, Path(args.warehouse), wait=args.wait, progress=not args.quiet, verbose=args.verbose)
 
 
 CHECK_SEVERITIES = {"error": ("error",), "warning": ("error", "warning")}

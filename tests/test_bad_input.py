@@ -16,9 +16,10 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
+import polars as pl
 import pytest
 
-from bad_corpus import CASES, GBK_SHOWN, HUGE, NAMES, _fee_variant, TONGZHOU, TRUNCATE_AT, WRITE_ONLY, facts_of, shared_run
+from bad_corpus import CASES, GBK_SHOWN, HELD, HUGE, NAMES, UNHELD, _fee_variant, TONGZHOU, TRUNCATE_AT, WRITE_ONLY, facts_of, shared_run
 from conftest import RAW, golden_facts
 from pipeline.extract.batch import extract_path, read_file, scan
 from pipeline.extract.values import format_value
@@ -140,6 +141,48 @@ def test_a_name_that_is_not_utf8_is_escaped_and_its_report_read(bad_run):
     assert row["bytes"] == len(_fee_variant("6.5"))
     expected = [(t, c, a, "6.5" if c == "fees.amount_10k_yuan" else v, line) for t, c, a, v, line in _golden(TONGZHOU.stem)]
     assert facts_of(warehouse, GBK_SHOWN) == expected
+
+
+def _fee_fact(warehouse: Path, source_file: str) -> tuple:
+    import duckdb
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(
+            """SELECT f.value, f.raw_text, f.doubt, r.message FROM facts f JOIN reports r USING (report_id)
+               WHERE r.source_file = ? AND f.row_code = 'fees.amount_10k_yuan'""",
+            [source_file],
+        ).fetchone()
+
+
+def test_a_number_the_warehouse_cannot_hold_exactly_is_null_with_its_text(bad_run):
+    """Never rounded, never loaded as certain, and never the end of the run for the other reports."""
+    warehouse, reports, _ = bad_run
+    for name, fee in UNHELD.items():
+        value, raw_text, doubt, message = _fee_fact(warehouse, name)
+        assert (value, raw_text) == (None, fee)
+        assert "the warehouse holds" in doubt and "DECIMAL(38, 6)" in doubt
+        assert f"fees.amount_10k_yuan (line 60: {fee})" in message
+        others = [f for f in facts_of(warehouse, name) if f[1] != "fees.amount_10k_yuan"]
+        assert others == [g for g in _golden(TONGZHOU.stem) if g[1] != "fees.amount_10k_yuan"]
+    assert "33 digits before the decimal point; the warehouse holds at most 32" in _fee_fact(warehouse, "33 digits.txt")[2]
+    assert "14 decimals" in _fee_fact(warehouse, "14 decimals.txt")[2]
+    for name, fee in HELD.items():
+        value, raw_text, doubt, message = _fee_fact(warehouse, name)
+        assert (format_value(value), raw_text, doubt) == (fee, fee, None)
+
+
+def test_a_prose_figure_too_long_for_the_warehouse_stops_nothing(tmp_path: Path):
+    from pipeline.extract.batch import _frames
+
+    text = TONGZHOU.read_text(encoding="utf-8").replace("收到依申请公开总数为2333件", "收到依申请公开总数为" + "2" * 33 + "件")
+    (tmp_path / "prose.txt").write_text(text, encoding="utf-8")
+    shutil.copy(TONGZHOU, tmp_path / "good.txt")
+    reports, facts, narrative = _frames(tmp_path, ["good.txt", "prose.txt"])
+    assert reports["status"].to_list() == ["ok", "ok"] and facts.height == 400
+    stated = narrative.filter(pl.col("kind") == "new_received").sort("raw_text")
+    assert [(str(v) if v is not None else None, t) for v, t in stated.select("value", "raw_text").iter_rows()] == [
+        (None, "收到依申请公开总数为" + "2" * 33 + "件"), ("2333.000000", "收到依申请公开总数为2333件")
+    ]
 
 
 def test_duplicate_points_at_the_first_copy_and_loads_nothing_twice(bad_run):

@@ -85,3 +85,25 @@ def test_every_published_format_from_the_command_line():
     assert counts == {f: 200 for f in files}
     agencies = {r["source_file"]: r["agency"] for r in rows}
     assert agencies[str(files[0])] == "沭阳县发展和改革局" and agencies[str(files[1])] == "洪泽区人民政府"
+
+
+def test_long_numbers_are_printed_with_every_digit(tmp_path: Path):
+    """Decimal's default context keeps 28 digits; what the report says has 29 and more."""
+    text = TONGZHOU.read_text(encoding="utf-8")
+    fees = {"29 digits.txt": "123456789012345678901234.56789", "38 digits.txt": "12345678901234567890123456789012.123456"}
+    for name, fee in fees.items():
+        (tmp_path / name).write_text(text.replace("\t28983.0794\n", f"\t{fee}\n"), encoding="utf-8")
+    proc = xxgk("extract", *sorted(fees), cwd=tmp_path)
+    assert proc.stderr == ""
+    got = {r["source_file"]: r["value"] for r in csv.DictReader(io.StringIO(proc.stdout)) if r["row_code"] == "fees.amount_10k_yuan"}
+    assert got == fees
+
+
+def test_a_number_the_warehouse_cannot_hold_is_printed_empty_and_named(tmp_path: Path):
+    text = TONGZHOU.read_text(encoding="utf-8")
+    (tmp_path / "long.txt").write_text(text.replace("\t2331\n", "\t" + "1" * 33 + "\n", 1), encoding="utf-8")
+    proc = xxgk("extract", "long.txt", cwd=tmp_path)
+    rows = [r for r in csv.DictReader(io.StringIO(proc.stdout)) if r["value"] == ""]
+    assert [(r["row_code"], r["applicant_class"]) for r in rows] == [("new_received", "total")]
+    assert proc.stderr.startswith("long.txt: incomplete: ")
+    assert f"requests.new_received.total (line 92: {'1' * 33})" in proc.stderr

@@ -2,7 +2,9 @@
 
 import io
 import os
+import re
 import select
+import shutil
 import subprocess
 import sys
 import time
@@ -12,8 +14,9 @@ import dagster as dg
 import duckdb
 import pytest
 
-from conftest import RAW, build_bundled, xxgk
+from conftest import RAW, ROOT, build_bundled, xxgk
 from pipeline.run import EXIT_BUSY, run_pipeline
+from pipeline.warehouse.lock import lock_path, writer_lock
 
 
 def _real_duckdb_cli() -> str:
@@ -172,3 +175,61 @@ def test_dagster_launched_run_waits_then_fails_clearly(site, held_lock):
     failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
     assert "is being written by the test's writer" in str(failure.event_specific_data.error)
     assert "gave up after waiting 1 s" in str(failure.event_specific_data.error)
+
+
+def _make_clean(folder: Path) -> list[str]:
+    """What `make clean` removes from the warehouse folder, as its recipe says (the globs are read
+    from the Makefile, so a change there is tested too); the names removed."""
+    recipe = (ROOT / "Makefile").read_text(encoding="utf-8").split("\nclean:", 1)[1]
+    globs = re.findall(r"data/warehouse/(\S+)", recipe)
+    assert "xxgk.duckdb*" in globs
+    removed = []
+    for pattern in globs:
+        for path in folder.glob(pattern):
+            removed.append(path.name)
+            shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
+    return removed
+
+
+def test_make_clean_during_a_run_lets_no_second_writer_in(tmp_path: Path):
+    target = tmp_path / "data" / "warehouse" / "xxgk.duckdb"
+    target.parent.mkdir(parents=True)
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(target)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert _readline(holder.stdout) == "held"
+        (target.parent / "xxgk.duckdb.build").write_bytes(b"half a build")
+        assert "xxgk.duckdb.build" in _make_clean(target.parent)
+        busy = xxgk("run", "--raw", str(RAW), "--warehouse", str(target), "--no-wait", check=False)
+        assert busy.returncode == EXIT_BUSY, busy.stderr
+        assert "is being written by the test's writer" in busy.stderr
+    finally:
+        holder.stdin.close()
+        holder.wait(10)
+
+
+def test_a_lock_file_removed_during_a_run_stops_it(tmp_path: Path, monkeypatch, capsys):
+    """Removed by hand (rm, or a clean-up wider than `make clean`), the lock no longer keeps a
+    second writer out: the run notices at its next step and stops before writing more."""
+    from pipeline.defs import ingest
+    from pipeline.warehouse.lock import LockLost
+
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW, raw)
+    target = tmp_path / "w" / "xxgk.duckdb"
+    update = ingest.incremental.update
+
+    def removing_the_lock(*args, **kwargs):
+        lock_path(target).unlink()
+        return update(*args, **kwargs)
+
+    monkeypatch.setattr(ingest.incremental, "update", removing_the_lock)
+    assert run_pipeline(raw, target, out=io.StringIO(), progress=False) == 1
+    line = capsys.readouterr().err.strip()
+    assert line.startswith("xxgk run: the run failed in warehouse_tables: the lock file ") and "\n" not in line
+    assert "was removed while this run held it, so another writer may have started" in line
+    assert not target.exists()
+    with pytest.raises(LockLost):  # the same check, as the command line's own hold of the lock sees it
+        with writer_lock(target, who="a run"):
+            lock_path(target).unlink()
+            with writer_lock(target, who="the same run, at its next step"):
+                pass

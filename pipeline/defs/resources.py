@@ -5,8 +5,9 @@ from pathlib import Path
 import dagster as dg
 from pydantic import PrivateAttr
 
-from pipeline.warehouse.files import WarehouseFiles
-from pipeline.warehouse.lock import WarehouseBusy, writer_lock
+from pipeline import signals
+from pipeline.warehouse.files import FolderTaken, WarehouseFiles
+from pipeline.warehouse.lock import LockLost, WarehouseBusy, check_held, writer_lock
 
 
 class Warehouse(dg.ConfigurableResource):
@@ -49,8 +50,14 @@ class Warehouse(dg.ConfigurableResource):
                 self._stack = None
 
     def hold_writer_lock(self, context) -> None:
-        """Take the writer lock for the rest of this run (a no-op once taken)."""
+        """Take the writer lock for the rest of this run (a no-op once taken). Every step that
+        writes starts here, so this is also where a run that was told to stop stops."""
+        signals.stop_if_received()
         if self._locked:
+            try:
+                check_held(Path(self.path))
+            except LockLost as err:
+                raise dg.Failure(str(err)) from err
             return
         run_id = getattr(getattr(context, "run", None), "run_id", None) or "?"
         tags = getattr(getattr(context, "run", None), "tags", None) or {}
@@ -66,7 +73,8 @@ class Warehouse(dg.ConfigurableResource):
                 self._stack.enter_context(lock)
             else:  # used outside a run (a direct call in a test): held until the process exits
                 lock.__enter__()
-        except WarehouseBusy as err:
+            self.files.claim_folder()
+        except (WarehouseBusy, LockLost, FolderTaken) as err:
             raise dg.Failure(str(err)) from err
         self._locked = True
 

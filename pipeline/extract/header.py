@@ -7,6 +7,8 @@ from itertools import islice
 
 import regex
 
+from pipeline.extract.sections import find_sections
+
 TITLE_TAIL = regex.compile(r"(?:政府)?信息公开(?:工作)?年度?报告")
 # The year in the title (`2024年`, `2024 年`, `2024年度`), never a publication date.
 _AGENCY_YEAR = regex.compile(r"^(?P<agency>.*?)(?:关于)?(?P<year>(?:19|20)\d{2})年度?(?P<rest>.*)$")
@@ -78,7 +80,7 @@ def _title(first: list[tuple[int, str]], folded_lines: list[str]) -> Header:
                 if m:
                     agency = m["agency"] or m["rest"] or None
                     return Header(agency, int(m["year"]), first[start][0] + 1, own)
-                return Header(head or None, _period_year(folded_lines), first[start][0] + 1, own)
+                return Header(head or None, period_year(folded_lines), first[start][0] + 1, own)
     return Header(None, None, None)
 
 
@@ -92,6 +94,24 @@ def signature(folded_lines: list[str]) -> str | None:
     return None
 
 
+def later_title(folded_lines: list[str], after: int) -> tuple[int, int] | None:
+    """The first and last line of a second report's own title after line `after` (a file holding
+    two reports pasted together): a title naming an agency's report, followed by the form's
+    sections again."""
+    for i in range(after + 1, len(folded_lines)):
+        line = folded_lines[i].lstrip("#*")
+        if len(line) > _TITLE_SHAPED_MAX or "。" in line or not TITLE_TAIL.search(line) or not _YEAR_IN.search(line):
+            continue
+        above = next((j for j in range(i - 1, after, -1) if folded_lines[j]), None)
+        # a title broken over lines: its agency on the line above
+        title = _title([(j, folded_lines[j].lstrip("#*")) for j in (above, i) if j is not None], folded_lines)
+        if title.own_title and title.agency and title.year and find_sections(folded_lines[i + 1:]).keys() & {
+                "proactive", "requests"}:
+            assert title.title_line is not None
+            return title.title_line - 1, i
+    return None
+
+
 def report_titles(folded_lines: list[str]) -> int:
     """How many different lines are shaped like a report's title: a page listing reports (a 年报
     column) holds many, a report one or two (its title, perhaps repeated in a page heading)."""
@@ -102,7 +122,8 @@ def report_titles(folded_lines: list[str]) -> int:
 _YEAR_IN = regex.compile(r"(?:19|20)\d{2}")
 
 
-def _period_year(folded_lines: list[str]) -> int | None:
+def period_year(folded_lines: list[str]) -> int | None:
+    """The year of the statistics period the text states (`2023年1月1日至2023年12月31日`)."""
     for s in folded_lines:
         m = _PERIOD.search(s)
         if m:

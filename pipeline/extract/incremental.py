@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -224,10 +225,18 @@ def update(
     done = 0
     if progress:
         progress(0, len(names))
-    for n_files, _ in _run(jobs, workers if len(names) >= IN_PROCESS_BELOW else 1):
-        done += n_files
-        if progress:
-            progress(done, len(names))
+    results = _run(jobs, workers if len(names) >= IN_PROCESS_BELOW else 1)
+    try:
+        for n_files, _ in results:
+            done += n_files
+            if progress:
+                progress(done, len(names))
+    except BaseException:
+        # Interrupted, or the disk is full: the workers stop (closing the generator) and what this
+        # run wrote goes now, not at the next run.
+        results.close()
+        _delete_unreferenced(bdir, set(old["batch"].to_list()))
+        raise
 
     # The new manifest: kept rows (renumbered) and the fresh extractions' rows.
     stat = {f.source_file: f for f in files}
@@ -291,6 +300,27 @@ def _run(jobs: list, workers: int):
         return
     # spawn, not fork: the caller may be a threaded Dagster process. Results as they finish,
     # so progress moves steadily.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_ignore_sigint)
+    try:
         for fut in as_completed([pool.submit(_batch._extract_batch, j) for j in jobs]):
             yield fut.result()
+    except BaseException:
+        _stop(pool)
+        raise
+    pool.shutdown()
+
+
+def _ignore_sigint() -> None:
+    # Ctrl-C reaches the terminal's whole process group: the run decides, and stops its workers.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Stop now: a pool's own shutdown lets every queued batch finish first (minutes at scale).
+    Python 3.14's terminate_workers() does this; before it, the workers are reached directly."""
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        worker.terminate()
+    for worker in workers:
+        worker.join(timeout=5)

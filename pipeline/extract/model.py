@@ -45,13 +45,17 @@ class Fact(NamedTuple):
     table_code: str
     row_code: str
     applicant_class: str | None
-    value: Decimal
+    value: Decimal | None  # None: the warehouse cannot hold the number exactly (values.not_held)
     source_line: int | None
     raw_text: str
     doubt: str | None = None
     source_page: int | None = None
     source_box: str | None = None
     source_cell: str | None = None
+
+    def where(self) -> str:
+        """Where a user finds the cell, for messages (as Cell.where)."""
+        return Cell("", self.source_line, self.source_page, self.source_box, self.source_cell).where()
 
 
 @dataclass

@@ -16,12 +16,13 @@ from decimal import Decimal
 import regex
 
 from pipeline.extract.sections import find_sections
+from pipeline.extract.values import not_held
 
 
 @dataclass(frozen=True)
 class NarrativeFigure:
     kind: str
-    value: Decimal
+    value: Decimal | None  # None: too long for the warehouse to hold exactly
     source_line: int  # 1-based, in the raw file
     raw_text: str  # the matched phrase, folded
     # the cell it must equal; NULL for figures with no table cell. row_code may join two codes
@@ -123,5 +124,7 @@ def _line_figures(line: str, line_no: int) -> list[NarrativeFigure]:
     return figures
 
 
-def _number(text: str) -> Decimal:
-    return Decimal(text.replace(",", ""))
+def _number(text: str) -> Decimal | None:
+    """None for a number the warehouse cannot hold exactly (values.not_held): never rounded."""
+    value = Decimal(text.replace(",", ""))
+    return None if not_held(value) else value

@@ -10,11 +10,12 @@ from typing import Any
 from pipeline.extract import readers, renderings, stream
 from pipeline.extract.document import Document
 from pipeline.extract.renderings import spaced
-from pipeline.extract.header import Header, detect_form, read_header, report_titles
+from pipeline.extract.header import Header, detect_form, later_title, period_year, read_header, report_titles
 from pipeline.extract.model import Extraction, Fact
 from pipeline.extract.narrative import narrative_figures
-from pipeline.extract.sections import section_spans
+from pipeline.extract.sections import find_sections, section_spans
 from pipeline.extract.tables import TableReading, read_labelled_table, read_value_row_table
+from pipeline.extract.values import not_held
 from pipeline.form.codebook import expected_keys, rows_of, variants_of
 from pipeline.text.decode import decode
 from pipeline.text.normalize import fold, split_lines
@@ -45,7 +46,7 @@ def extract_bytes(data: bytes) -> Extraction:
 def extract_text(text: str) -> Extraction:
     lines = split_lines(text)
     folded = [fold(line) for line in lines]
-    result, header = _start(folded)
+    result, header = _start(folded, lines, lambda i: f"line {i + 1}")
     if result.status == "rejected":
         return result
     rendering = renderings.detect(lines)
@@ -70,7 +71,7 @@ def extract_document(doc: Document) -> Extraction:
     """A report its reader found the structure of: the same walk over the same rows of cells."""
     lines = doc.lines
     folded = [fold(line) for line in lines]
-    result, header = _start(folded, doc.publisher)
+    result, header = _start(folded, lines, lambda i: doc.blocks[i].cells[0].where(), doc.publisher)
     result.notes.extend(doc.notes)
     result.published_on = doc.published_on
     for figure_no, figure in enumerate(result.narrative):
@@ -89,8 +90,10 @@ def extract_document(doc: Document) -> Extraction:
                      lambda f: (f.source_line, f.source_page, f.source_box, f.source_cell) in last)
 
 
-def _start(folded: list[str], publisher: str | None = None) -> tuple[Extraction, Header]:
-    """The verdict before the tables are read: is this a report, whose, for which year and form."""
+def _start(folded: list[str], lines: list[str], place: Callable[[int], str],
+           publisher: str | None = None) -> tuple[Extraction, Header]:
+    """The verdict before the tables are read: is this a report, whose, for which year and form,
+    and is it one report. `place` says where a line is, for messages."""
     folded_text = "".join(folded)
     header = read_header(folded)
     marker_hits = sum(1 for m in _REPORT_MARKERS if m in folded_text)
@@ -114,6 +117,17 @@ def _start(folded: list[str], publisher: str | None = None) -> tuple[Extraction,
         result.problems.append("no title naming the agency and report year")
     elif header.agency is None:
         result.notes.append("the agency is the page's 发布机构: the title names none")
+    period = period_year(folded)
+    if header.year is not None and period is not None and period != header.year:
+        result.notes.append(f"the statistics period is {period}, the title's year {header.year}: the report year is "
+                            "the title's")
+    sections = find_sections(folded)
+    first_table = min((sections[k] for k in ("proactive", "requests") if k in sections), default=None)
+    second = None if first_table is None else later_title(folded, first_table)
+    if second is not None:
+        title = "".join(line.strip() for line in lines[second[0]:second[1] + 1])
+        result.problems.append(f"a second report follows in the file at {place(second[0])} ({title}): "
+                               "only the first is read")
     return result, header
 
 
@@ -129,6 +143,7 @@ def _conclude(result: Extraction, header: Header, folded: list[str], readings: l
     not_report = _not_a_report(result, header, folded)
     if not_report is not None:
         return Extraction(status="rejected", problems=[not_report])
+    _hold_exactly(result)
     _check_complete(result)
     return result
 
@@ -176,6 +191,21 @@ def _read_spaced(lines: list[str], spans: dict[str, tuple[int, int]], form_versi
 
 def _doubted(fact: Fact) -> Fact:
     return fact._replace(doubt=_CUT)
+
+
+def _hold_exactly(result: Extraction) -> None:
+    """A number the warehouse cannot hold exactly loses its value, never digits: whatever the
+    reader, the fact keeps the text, says why, and the report is incomplete naming the cell."""
+    unheld = []
+    for i, fact in enumerate(result.facts):
+        why = not_held(fact.value)
+        if why:
+            result.facts[i] = fact._replace(value=None, doubt="; ".join(filter(None, (fact.doubt, why))))
+            text = fact.raw_text if len(fact.raw_text) <= 60 else fact.raw_text[:40] + "…"
+            unheld.append(f"{_key((fact.table_code, fact.row_code, fact.applicant_class))} ({fact.where()}: {text})")
+    if unheld:
+        shown = ", ".join(unheld[:5]) + (f" and {len(unheld) - 5} more" if len(unheld) > 5 else "")
+        result.problems.append(f"numbers the warehouse cannot hold exactly, loaded without a value: {shown}")
 
 
 def _check_complete(result: Extraction) -> None:

@@ -20,6 +20,8 @@ from pipeline.text.normalize import label_key
 class TableReading:
     facts: list[Fact] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    # a repeated row's problem (its index in problems) and how often it stood again
+    repeats: dict[str, list[int]] = field(default_factory=dict)
 
 
 def _split(row: list[Cell]) -> tuple[list[Cell], list[Cell]]:
@@ -116,9 +118,9 @@ def read_labelled_table(rows: list[list[Cell]], form_rows: tuple[FormRow, ...], 
             candidates = tuple(unread)
         misprinted = None if any(_matches(r, last, whole) for r in candidates) else resembled(form_rows, last)
         if not any(c.covered is None for c in values) and any(_matches(r, last, whole) for r in candidates):
-            below = split[k + 1][1] if k + 1 < len(split) and not split[k + 1][0] else []
             form_row = next(r for r in candidates if _matches(r, last, whole))
-            if len([c for c in below if c.covered is None]) != len(form_row.facts_keys()):
+            below = _numbers_row(split, k + 1, form_row)
+            if below is None:
                 # A row of labels only: the table's header printed again after a page break (its
                 # 总计 column heading is no 总计 row), or a label whose numbers were lost, which
                 # the missing cells will name. Either way no row of the form is taken by it.
@@ -128,7 +130,9 @@ def read_labelled_table(rows: list[list[Cell]], form_rows: tuple[FormRow, ...], 
             values = below
         for offset, form_row in enumerate(candidates):
             if form_row is misprinted or _matches(form_row, last, whole):
-                if not _names_another(form_row, labels, form_rows, reading):
+                if _numbers_below_blanks(form_row, values, split, k, reading):
+                    pass
+                elif not _names_another(form_row, labels, form_rows, reading):
                     _read_values(form_row, values, reading, by_position)
                 pointer += offset + 1
                 unread.remove(form_row)
@@ -139,6 +143,35 @@ def read_labelled_table(rows: list[list[Cell]], form_rows: tuple[FormRow, ...], 
                 read = form_rows[:pointer] if in_order else tuple(r for r in form_rows if r not in unread)
                 flag_repeated(read, last, whole, labels[-1].where(), reading)
     return reading
+
+
+def _numbers_below_blanks(form_row: FormRow, values: list[Cell], split: list, k: int, reading: TableReading) -> bool:
+    """A row of blank cells with, right below it, a row of exactly its count of numbers and no
+    label: the blanks are the row's zeros and the numbers a stray copy, or the converter parted
+    the label from its numbers and left empty cells behind. Which cannot be known."""
+    own = [c for c in values if c.covered is None]
+    if not own or any(c.text.strip() for c in own):
+        return False
+    below = _numbers_row(split, k + 1, form_row)
+    if below is None:
+        return False
+    reading.problems.append(f"{form_row.table_code} row {form_row.label}: its cells are blank and a row of "
+                            f"numbers without a label stands right below ({below[0].where()}): which is the "
+                            "row's cannot be known")
+    return True
+
+
+def _numbers_row(split: list, k: int, form_row: FormRow) -> list[Cell] | None:
+    """Row k when it is a row of numbers without a label, exactly the form row's count of them and
+    none blank (blank cells in its label columns aside), else None."""
+    if k >= len(split) or split[k][0]:
+        return None
+    cells = [c for c in split[k][1] if c.covered is None]
+    while cells and not cells[0].text.strip() and len(cells) > len(form_row.facts_keys()):
+        cells = cells[1:]
+    if len(cells) != len(form_row.facts_keys()) or not all(c.text.strip() for c in cells):
+        return None
+    return cells
 
 
 def _read_variant(variant: FormRow, values: list[Cell], reading: TableReading, by_position: bool) -> None:
@@ -215,7 +248,16 @@ def flag_repeated(read: tuple[FormRow, ...], last: str, whole: str, where: str, 
     again = next((r for r in read if _matches(r, last, whole)), None)
     if again is None:
         return False
-    reading.problems.append(f"{again.table_code} row {again.label}: appears again at {where}")
+    # One problem per row, however often it stands again: a row pasted 10,000 times is one finding.
+    head = f"{again.table_code} row {again.label}: appears again at"
+    if head in reading.repeats:
+        index, more = reading.repeats[head]
+        reading.repeats[head][1] = more + 1
+        first = reading.problems[index].split(" (and ")[0]
+        reading.problems[index] = f"{first} (and {more + 1:,} more times)"
+    else:
+        reading.repeats[head] = [len(reading.problems), 0]
+        reading.problems.append(f"{head} {where}")
     return True
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Context, Decimal
 from functools import lru_cache
 
 import regex
@@ -14,7 +14,7 @@ _ZERO = regex.compile(r"^(?:|[-—–―─－]+|/|／|无)$")
 # A cell may add a note to its number in brackets (`12（其中修订5件）`, `40（含自然失效9件）`): the
 # number is the cell's, the whole text stays in raw_text.
 _NUMBER = regex.compile(
-    r"^(?P<sign>[-+])?(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?(?P<unit>万元|元|件|个|项|条|次)?"
+    r"^(?P<sign>[-+])?(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?(?: ?(?P<unit>万元|元|件|个|项|条|次))?"
     r"(?: ?\([^()]*\))?$"
 )
 
@@ -44,7 +44,31 @@ def _classify(text: str) -> Decimal | None:
     return -value if m["sign"] == "-" else value
 
 
+# The warehouse stores every number as DECIMAL(38, 6): 32 digits before the point, 6 after.
+_HELD_BELOW = Decimal(10) ** 32
+_MICRO = Decimal("0.000001")
+_WIDE = Context(prec=40)  # quantizing a number below 10**32 to 6 decimals needs 38 digits
+
+
+# Every fact of every report is asked; the same few values recur, as in _classify.
+@lru_cache(maxsize=1 << 16)
+def not_held(value: Decimal) -> str | None:
+    """Why DECIMAL(38, 6) cannot hold value exactly, or None when it can. Such a number is never
+    rounded into the warehouse: its fact is loaded without a value, its text kept."""
+    if -_HELD_BELOW < value < _HELD_BELOW:
+        if value.quantize(_MICRO, context=_WIDE) == value:
+            return None
+        decimals = len(format(value, "f").partition(".")[2].rstrip("0"))
+        what = f"{decimals} decimals; the warehouse holds at most 6"
+    else:
+        what = f"{value.adjusted() + 1} digits before the decimal point; the warehouse holds at most 32"
+    return f"{what} exactly (DECIMAL(38, 6)), so the value is left empty and the text is in raw_text"
+
+
 def format_value(value: Decimal) -> str:
-    """A plain decimal without trailing zeros: 2331, 28983.0794."""
-    text = format(value.normalize(), "f")
+    """A plain decimal without trailing zeros: 2331, 28983.0794. Every digit is kept: Decimal's
+    normalize() would round to its context's 28 digits."""
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text

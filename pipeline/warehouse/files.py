@@ -37,6 +37,10 @@ from pipeline.warehouse.sqlfiles import execute
 DUCKDB_CONFIG = {"memory_limit": os.environ.get("XXGK_DUCKDB_MEMORY", "1GB")}
 
 
+class FolderTaken(RuntimeError):
+    """The warehouse's folder holds another warehouse's files."""
+
+
 @dataclass(frozen=True)
 class WarehouseFiles:
     published: Path
@@ -83,6 +87,36 @@ class WarehouseFiles:
     def changed_reports(self) -> Path:
         """The report rows the build under way replaces (pipeline/warehouse/changes.py)."""
         return self.work_dir / "changed_reports.parquet"
+
+    @property
+    def folder_marker(self) -> Path:
+        """Names the one warehouse this folder holds: `parquet/` and the build beside it are its."""
+        return self.published.with_name(".xxgk-warehouse")
+
+    def claim_folder(self) -> None:
+        """Make the folder this warehouse's, or FolderTaken: a folder holds one warehouse, since
+        `parquet/` and the staged builds beside it keep fixed names. Call with the writer lock held."""
+        folder, name = self.published.parent, self.published.name
+        # Warehouses published before the marker existed are known by their links and folders.
+        found = {p.name[1:].rsplit(".", 1)[0] for p in folder.glob(".*.*") if p.suffix in (".current", ".work", ".versions")}
+        others = sorted(found - {name})
+        owner = others[0] if others else self._marked_owner()
+        if owner != name:
+            raise FolderTaken(
+                f"{folder} already holds the warehouse {owner} (and its parquet/ folder); a folder holds one "
+                f"warehouse: give {name} a folder of its own (if {owner} is gone for good, remove {self.folder_marker})"
+            )
+
+    def _marked_owner(self) -> str:
+        """The name in the folder's marker, written as this warehouse's if there is none yet (created
+        exclusively, so of two warehouses started together in one folder only one gets it)."""
+        try:
+            fd = os.open(self.folder_marker, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            return self.folder_marker.read_text(encoding="utf-8").strip()
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(self.published.name + "\n")
+        return self.published.name
 
     @property
     def state(self) -> Path:

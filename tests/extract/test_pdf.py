@@ -308,3 +308,45 @@ def test_cut_pdf_that_pdfium_can_mend_is_rejected_as_cut():
     assert extract_bytes(cut).problems == [
         "a damaged PDF: it ends without its end marker (%%EOF) and its cross-reference table is broken, "
         "so the file was cut off"]
+
+
+def _without_cell(data: bytes, box: str, page_no: int) -> bytes:
+    """The PDF with one cell's text gone, and with it the ruling line on the cell's left, cut out
+    along the cell's height: as if the cell and its border had never been drawn."""
+    x0, y0, x1, y1 = map(float, box.split(","))
+    doc = pdfium.PdfDocument(data)
+    page = doc[page_no - 1]
+    for obj in list(page.get_objects()):
+        left, bottom, right, top = obj.get_bounds()
+        inside = left >= x0 - 1 and right <= x1 + 1 and bottom >= y0 - 1 and top <= y1 + 1
+        if obj.type == fpdf.FPDF_PAGEOBJ_TEXT and inside:
+            page.remove_obj(obj)
+        elif (obj.type == fpdf.FPDF_PAGEOBJ_PATH and abs((left + right) / 2 - x0) < 2 and right - left < 3
+              and bottom <= y0 + 1 and top >= y1 - 1):
+            x = (left + right) / 2
+            page.remove_obj(obj)
+            for lo, hi in ((bottom, y0), (y1, top)):
+                if hi - lo > 0.5:
+                    path = fpdf.FPDFPageObj_CreateNewPath(x, lo)
+                    fpdf.FPDFPath_LineTo(path, x, hi)
+                    fpdf.FPDFPath_SetDrawMode(path, fpdf.FPDF_FILLMODE_NONE, True)
+                    fpdf.FPDFPageObj_SetStrokeWidth(path, right - left)
+                    fpdf.FPDFPage_InsertObject(page.raw, path)
+    page.gen_content()
+    return _saved(doc)
+
+
+def test_a_value_cell_removed_with_its_border_is_never_ok_nor_wrong():
+    """Each value cell of section 三 of a LibreOffice-printed report removed with its left border:
+    the row's grid then has a box over two columns, and the report is never ok, and no fact read
+    without doubt differs from the report's own value."""
+    truth = _expected(FIXTURES / "pdf" / "synth_2021_libreoffice.expected.csv")
+    facts = [f for f in extract_bytes(SYNTH).facts if f.table_code == "requests" and f.applicant_class != "natural_person"]
+    assert len(facts) == 25 * 6  # 25 rows of section 三 in the 2021 form
+    for fact in facts[::5]:
+        result = extract_bytes(_without_cell(SYNTH, fact.source_box, fact.source_page))
+        assert result.status != "ok", fact
+        assert "6 cells where the form has 7" in result.message
+        for f in result.facts:
+            if f.doubt is None:
+                assert f.value == truth[(f.table_code, f.row_code, f.applicant_class or "")], (fact, f)

@@ -201,3 +201,45 @@ def test_cells_with_a_note_are_read_as_their_number():
     assert [got[k].value for k in ("regulations.issued", "regulations.repealed", "regulations.in_force")] == [
         truth[("proactive", k, None)] for k in ("regulations.issued", "regulations.repealed", "regulations.in_force")]
     assert got["regulations.issued"].raw_text == f"{a}（其中修订5件）"
+
+
+def test_a_unit_a_gap_away_from_its_number_is_read():
+    """A PDF's cell `251000 元` (the unit set apart) is 251000, as `251000元` is; two numbers in one
+    cell are still no number."""
+    from pipeline.extract.values import parse_value
+
+    assert parse_value("251000 元") == parse_value("251000元") == 251000
+    assert parse_value("3 件") == 3
+    assert parse_value("20 30") is None
+
+
+def _converted(label_cells: str):
+    """A PDF-to-Markdown converter's section 三: cut into two tables, the second under invented
+    column names; a stray digit between rows; one row's label and numbers on rows of their own,
+    the label's row with `label_cells` after it."""
+    text, truth = markdown_report()
+    lines = text.split("\n")
+    at = next(i for i, ln in enumerate(lines) if ln.startswith("| 部分公开"))
+    invented = ["", "| Column1 | Column2 | Column3 | Column4 | Column5 | Column6 | Column7 | Column8 |",
+                "|" + " --- |" * 8]
+    lines[at:at] = invented + ["", "7", ""]
+    row = next(i for i, ln in enumerate(lines) if "补正后申请内容仍不明确" in ln)
+    label, *cells = [c.strip() for c in lines[row].strip("|").split("|")]
+    lines[row:row + 1] = [f"| {label} |{label_cells}", "| | " + " | ".join(cells) + " |"]
+    return "\n".join(lines), truth
+
+
+def test_markdown_converter_splits_invents_headers_and_strays_digits():
+    text, truth = _converted("")
+    ex = extract_text(text)
+    assert ex.status == "ok", ex.message
+    assert {(f.table_code, f.row_code, f.applicant_class): f.value for f in ex.facts} == truth
+
+
+def test_blank_cells_with_numbers_below_them_are_not_read_as_zeros():
+    """The label's row left with empty cells and the numbers a row below: zeros, or those numbers?"""
+    text, truth = _converted(" |" * 7)
+    ex = extract_text(text)
+    assert ex.status == "incomplete"
+    assert "requests row 补正后申请内容仍不明确: its cells are blank and a row of numbers without a label" in ex.message
+    assert all(f.value == truth[(f.table_code, f.row_code, f.applicant_class)] for f in ex.facts)

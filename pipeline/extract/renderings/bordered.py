@@ -81,8 +81,9 @@ def rows(lines: list[str], start: int, end: int) -> list[list[Cell]]:
             if not outer or columns:  # pipe tables never wrap a row over lines
                 flush()
         else:
+            # A stray line between a Markdown table's rows (a lone digit, a page number) leaves the
+            # table as it was: its rows still stand one a line under the same rule.
             flush()
-            columns = 0
             out.append([Cell(line.strip(), i + 1)])
     flush()
     return out

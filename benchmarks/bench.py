@@ -136,13 +136,14 @@ def measure(cmd: list[str], **kwargs) -> Measured:
 
 # -- the corpus ---------------------------------------------------------------------------------
 
-def synth(work: Path, n: int, seed: int) -> tuple[Path, float]:
-    out = work / f"synth-{n}-{seed}"
+def synth(work: Path, n: int, seed: int, rendering: str = "docx-text") -> tuple[Path, float]:
+    """A synth corpus of one rendering, made once and reused; returns it and the seconds it took."""
+    out = work / (f"synth-{n}-{seed}" if rendering == "docx-text" else f"synth-{rendering}-{n}-{seed}")
     if not (out / "manifest.csv").exists():
         shutil.rmtree(out, ignore_errors=True)
         started = time.perf_counter()
-        subprocess.run([*XXGK, "synth", "--n", str(n), "--out", str(out), "--seed", str(seed)], check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run([*XXGK, "synth", "--n", str(n), "--out", str(out), "--seed", str(seed),
+                        "--renderings", rendering], check=True, stdout=subprocess.DEVNULL)
         (out / "seconds").write_text(f"{time.perf_counter() - started:.1f}")
     return out, float((out / "seconds").read_text())
 

@@ -1,4 +1,5 @@
-"""Extraction on a synthetic corpus against its ground truth, per rendering."""
+"""Extraction on a synthetic corpus against its ground truth, per rendering: cells, the header (agency,
+year, form, a page's 公开日期) and the status."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ class Score:
     reports: int = 0
     cells_exact: int = 0
     cells_total: int = 0
+    header_right: int = 0
     status_right: int = 0
 
 
@@ -34,14 +36,25 @@ def score(corpus: Path) -> dict[str, Score]:
             s.reports += 1
             s.cells_total += len(expected)
             s.cells_exact += sum(1 for key, value in expected.items() if got.get(key) == value)
+            s.header_right += _header(result) == _header_expected(entry)
             s.status_right += result.status == entry["expected_status"]
     return dict(scores)
 
 
+def _header(result) -> tuple:
+    return result.agency, result.year, result.form_version, result.published_on
+
+
+def _header_expected(entry: dict[str, str]) -> tuple:
+    """Agency, year and form as the title (or a page's 发布机构) gives them; 公开日期 where the
+    page has a metadata table (corpora written before the column existed have none)."""
+    return entry["agency"], int(entry["year"]), entry["form_version"], entry.get("published_on") or None
+
+
 def table(scores: dict[str, Score]) -> str:
-    lines = [f"{'rendering':<12} {'reports':>7} {'cells exact / total':>24} {'right status':>13}"]
+    lines = [f"{'rendering':<12} {'reports':>7} {'cells exact / total':>24} {'right header':>13} {'right status':>13}"]
     for name, s in sorted(scores.items()):
         share = f"{100 * s.cells_exact / s.cells_total:.1f}%" if s.cells_total else "-"
         lines.append(f"{name:<12} {s.reports:>7} {f'{s.cells_exact} / {s.cells_total}':>17} {share:>6} "
-                     f"{f'{s.status_right} / {s.reports}':>13}")
+                     f"{f'{s.header_right} / {s.reports}':>13} {f'{s.status_right} / {s.reports}':>13}")
     return "\n".join(lines)

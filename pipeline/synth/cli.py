@@ -31,6 +31,9 @@ def add_synth_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--years", type=int, default=1, help="consecutive years per agency")
     p.add_argument("--plant", type=_names(PLANT_KINDS), default=(),
                    help=f"comma-separated errors to plant, from {', '.join(PLANT_KINDS)}")
+    p.add_argument("--every-rendering", action="store_true",
+                   help="write each report in every rendering of --renderings (the same facts in each file; "
+                        "a raw folder then holds each report several times)")
     p.set_defaults(func=run_synth)
     return p
 
@@ -39,7 +42,8 @@ def run_synth(args: argparse.Namespace) -> int:
     if args.n < 1 or args.years < 1:
         print("--n and --years must be at least 1", file=sys.stderr)
         return 2
-    options = corpus.Options(args.n, args.seed, args.renderings, args.form, args.years, args.plant)
+    options = corpus.Options(args.n, args.seed, args.renderings, args.form, args.years, args.plant,
+                             args.every_rendering)
     try:
         skipped = corpus.write(options, args.out)
     except convert.ConversionError as e:

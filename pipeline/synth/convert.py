@@ -1,4 +1,4 @@
-"""HTML → text through the real converters people use on published reports.
+"""HTML → text, PDF and Word files through the real converters people use on published reports.
 
 Each converter is an external program (Debian packages w3m, lynx, pandoc, poppler-utils,
 libreoffice-writer-nogui; html2text from PyPI), run exactly as a user would run it.
@@ -23,7 +23,11 @@ _COMMANDS = {
 # Files per soffice start-up: given 300 files it converted the first 247 and exited 0.
 _BATCH = 100
 _NEEDS = {"w3m": ("w3m",), "lynx": ("lynx",), "pandoc": ("pandoc",), "html2text": (),
-          "pdf-layout": ("soffice", "pdftotext"), "pdf-raw": ("soffice", "pdftotext")}
+          "pdf-layout": ("soffice", "pdftotext"), "pdf-raw": ("soffice", "pdftotext"),
+          "pdf": ("soffice",), "docx": ("soffice",)}
+# (file extension, LibreOffice export filter)
+_PDF = ("pdf", "writer_web_pdf_Export")
+_DOCX = ("docx", "MS Word 2007 XML")
 
 
 class ConversionError(RuntimeError):
@@ -48,6 +52,15 @@ def from_html(rendering: str, html: str) -> str:
 
 def pdfs_from_html(pages: dict[str, str]) -> dict[str, bytes]:
     """name → PDF bytes; LibreOffice converts a batch in one start-up, which is most of its cost."""
+    return _soffice_convert(pages, _PDF)
+
+
+def docxs_from_html(pages: dict[str, str]) -> dict[str, bytes]:
+    """name → .docx bytes, as Word would save the page LibreOffice opened."""
+    return _soffice_convert(pages, _DOCX)
+
+
+def _soffice_convert(pages: dict[str, str], target: tuple[str, str]) -> dict[str, bytes]:
     names = list(pages)
     out: dict[str, bytes] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -55,25 +68,27 @@ def pdfs_from_html(pages: dict[str, str]) -> dict[str, bytes]:
         for name, html in pages.items():
             (root / f"{name}.html").write_text(html, encoding="utf-8")
         for i in range(0, len(names), _BATCH):
-            out.update(_soffice_pdfs(root, names[i : i + _BATCH]))
+            out.update(_soffice(root, names[i : i + _BATCH], target))
     return out
 
 
-def _soffice_pdfs(root: Path, names: list[str]) -> dict[str, bytes]:
+def _soffice(root: Path, names: list[str], target: tuple[str, str]) -> dict[str, bytes]:
+    ext, export_filter = target
+    outdir = root / ext
     run = subprocess.run(
         ["soffice", f"-env:UserInstallation=file://{root}/profile", "--headless",
-         "--convert-to", "pdf:writer_web_pdf_Export", "--outdir", str(root / "pdf"),
+         "--convert-to", f"{ext}:{export_filter}", "--outdir", str(outdir),
          *(str(root / f"{name}.html") for name in names)],
         capture_output=True, timeout=600,
     )
     # soffice exits 0 even when it converted only some files (given 300, it stopped after 247),
-    # so each PDF is checked for rather than trusting the exit status.
-    missing = [name for name in names if not (root / "pdf" / f"{name}.pdf").is_file()]
+    # so each output is checked for rather than trusting the exit status.
+    missing = [name for name in names if not (outdir / f"{name}.{ext}").is_file()]
     if run.returncode or missing:
-        raise ConversionError(f"soffice exited {run.returncode} and wrote no PDF for {len(missing)} of {len(names)} "
-                           f"files ({', '.join(missing[:5])}{' …' if len(missing) > 5 else ''}): "
-                           f"{run.stderr.decode('utf-8', 'replace').strip()[-500:]}")
-    return {name: (root / "pdf" / f"{name}.pdf").read_bytes() for name in names}
+        raise ConversionError(f"soffice exited {run.returncode} and wrote no {ext.upper()} for {len(missing)} of "
+                              f"{len(names)} files ({', '.join(missing[:5])}{' …' if len(missing) > 5 else ''}): "
+                              f"{run.stderr.decode('utf-8', 'replace').strip()[-500:]}")
+    return {name: (outdir / f"{name}.{ext}").read_bytes() for name in names}
 
 
 def text_from_pdf(rendering: str, pdf: bytes) -> str:

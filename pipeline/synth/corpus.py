@@ -2,14 +2,19 @@
 
 Layout of DIR: `reports/` holds the report files; `ground_truth.csv` the facts as written (the
 `xxgk extract` CSV format); `planted.csv` every broken rule and where; `manifest.csv` each file's
-rendering and the status an honest extractor must give it.
+rendering, the status an honest extractor must give it and, for a page with a metadata table, the
+公开日期 it states.
+
+Text renderings are `.txt` files; the native ones are the files agencies publish: the HTML page
+(`html`), the page as a site pastes it from Word (`html-word`), the PDF and the `.docx` LibreOffice
+makes of the page.
 """
 
 from __future__ import annotations
 
 import csv
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,11 +24,13 @@ from pipeline.form.codebook import expected_keys, rows_of
 from pipeline.synth import convert, document, plants, render_docx, render_html, values
 from pipeline.synth.document import Report
 
-RENDERINGS = ("docx-text", *convert.HTML_RENDERINGS, *convert.PDF_RENDERINGS)
+NATIVE_RENDERINGS = ("html", "html-word", "pdf", "docx")
+RENDERINGS = ("docx-text", *convert.HTML_RENDERINGS, *convert.PDF_RENDERINGS, *NATIVE_RENDERINGS)
+_EXTENSIONS = {"html": ".html", "html-word": ".html", "pdf": ".pdf", "docx": ".docx"}
 FACT_HEADER = ("source_file", "agency", "year", "form_version", "table_code", "row_code", "applicant_class", "value")
 PLANT_HEADER = ("source_file", "agency", "year", "check_name", "table_code", "row_code", "applicant_class",
                 "expected", "actual")
-MANIFEST_HEADER = ("source_file", "rendering", "agency", "year", "form_version", "expected_status")
+MANIFEST_HEADER = ("source_file", "rendering", "agency", "year", "form_version", "expected_status", "published_on")
 _PLANT_SHARE = 0.3
 _DISTRICTS = ("东城区", "西城区", "朝阳区", "海淀区", "丰台区", "石景山区", "通州区", "顺义区", "昌平区", "大兴区",
               "门头沟区", "房山区", "怀柔区", "密云区", "延庆区", "平谷区")
@@ -39,6 +46,8 @@ class Options:
     form: str = "2021"
     years: int = 1
     plant: tuple[str, ...] = ()
+    # Every report in every rendering (the same facts in each file), instead of one rendering each.
+    every_rendering: bool = False
 
 
 def _agencies(rng: random.Random, count: int) -> list[str]:
@@ -55,17 +64,19 @@ def _years(rng: random.Random, form: str, k: int) -> list[int]:
 
 
 def build(options: Options) -> list[tuple[Report, str, list[plants.Violation]]]:
-    """(report, rendering, its planted violations) for every report, in series order."""
+    """(report, rendering, its planted violations) for every file, in series order."""
     rng = random.Random(options.seed)
     out: list[tuple[Report, str, list[plants.Violation]]] = []
     agencies = _agencies(rng, -(-options.n // options.years))
+    made = 0
     for index, agency in enumerate(agencies):
         carried: dict[str, int] = {c: rng.randint(0, 3) for c in values.CLASSES}
         in_force: dict[str, int] = {}
         previous_forward: dict[str, Decimal] | None = None
         for step, year in enumerate(_years(rng, options.form, options.years)):
-            if len(out) == options.n:
+            if made == options.n:
                 return out
+            made += 1
             form_version = "2019" if year <= 2020 else "2021"
             cells = {**values.proactive(rng, form_version, in_force), **values.requests(rng, form_version, carried),
                      **values.appeals(rng)}
@@ -74,19 +85,25 @@ def build(options: Options) -> list[tuple[Report, str, list[plants.Violation]]]:
             shift = plants.plant(rng, kind, form_version, cells) if kind else Decimal(0)
             stated = cells[("requests", "new_received", "total")] + (shift if kind == "narrative" else 0)
             # Shifting by agency as well as by year gives every rendering both forms in a small corpus.
-            rendering = options.renderings[(index + step) % len(options.renderings)]
-            name = f"{len(out) + 1:04d}_{rendering}.txt"
-            report = Report(name, agency, year, form_version, cells, stated, rng.randint(5, 400), rng.randint(0, 6))
+            renderings = options.renderings if options.every_rendering else (
+                options.renderings[(index + step) % len(options.renderings)],)
+            number = made if options.every_rendering else len(out) + 1
+            report = Report("", agency, year, form_version, cells, stated, rng.randint(5, 400), rng.randint(0, 6))
             document.write_cells(rng, report)
-            out.append((report, rendering, plants.violations(form_version, cells, stated, previous_forward)))
+            found = plants.violations(form_version, cells, stated, previous_forward)
+            for rendering in renderings:
+                name = f"{number:04d}_{rendering}{_EXTENSIONS.get(rendering, '.txt')}"
+                out.append((replace(report, source_file=name), rendering, found))
             previous_forward = {c: cells[("requests", "carried_forward", c)] for c in (*values.CLASSES, "total")}
             carried = {c: int(cells[("requests", "carried_forward", c)]) for c in values.CLASSES}
     return out
 
 
 def expected_status(report: Report, rendering: str) -> str:
-    """pdftotext -raw keeps no trace of where blank cells were, so a report with any blank cell
-    cannot be complete there (FORM.md "Blank, dash and placeholder cells"). pdftotext -layout keeps
+    """A native file (HTML, PDF, Word) and a bordered or tab-separated text place every cell,
+    blank ones included, so the report is `ok`. pdftotext -raw keeps no trace of where blank cells
+    were, so a report with any blank cell cannot be complete there (FORM.md "Blank, dash and
+    placeholder cells"). pdftotext -layout keeps
     it for the many rows of section 三 but not for section 四's lone row, whose numbers it places
     after whatever stands left of them on the page (pipeline.extract.stream.read_value_row): with a
     blank cell that row is known only when exactly one reading of its numbers satisfies FORM.md
@@ -109,6 +126,11 @@ def _encode(rng: random.Random, text: str) -> bytes:
     return text.encode(encoding)
 
 
+def published_on(report: Report, rendering: str) -> str:
+    """The 公开日期 of the page's metadata table; only html-word pages have one."""
+    return document.publication_date(report) if rendering == "html-word" else ""
+
+
 def write(options: Options, out_dir: Path) -> list[str]:
     """Writes the corpus; returns the renderings that could not be produced here, with why."""
     skipped = [why for r in set(options.renderings) if (why := convert.missing(r))]
@@ -117,26 +139,46 @@ def write(options: Options, out_dir: Path) -> list[str]:
             r for r in options.renderings if not convert.missing(r))})
         if not options.renderings:
             return skipped
-    rng = random.Random(options.seed + 1)
     built = build(options)
     reports_dir = out_dir / "reports"
     reports_dir.mkdir(parents=True, exist_ok=True)
-    texts: dict[str, str] = {}
-    pdf_pages: dict[str, str] = {}
-    for report, rendering, _ in built:
-        if rendering == "docx-text":
-            texts[report.source_file] = render_docx.render(report, rng)
-        elif rendering in convert.HTML_RENDERINGS:
-            texts[report.source_file] = convert.from_html(rendering, render_html.render(report))
-        else:
-            pdf_pages[report.source_file] = render_html.render(report)
-    pdfs = convert.pdfs_from_html({name.removesuffix(".txt"): html for name, html in pdf_pages.items()})
-    for report, rendering, _ in built:
-        if report.source_file in pdf_pages:
-            texts[report.source_file] = convert.text_from_pdf(rendering, pdfs[report.source_file.removesuffix(".txt")])
-        (reports_dir / report.source_file).write_bytes(_encode(rng, texts[report.source_file]))
+    for name, data in render_files(built, random.Random(options.seed + 1)).items():
+        (reports_dir / name).write_bytes(data)
     _write_truth(built, out_dir)
     return skipped
+
+
+def render_files(built: list[tuple[Report, str, list[plants.Violation]]], rng: random.Random) -> dict[str, bytes]:
+    """source_file → the file's bytes. LibreOffice converts all PDFs, then all .docx, each in
+    batches, since its start-up is most of a conversion's cost."""
+    texts: dict[str, str] = {}
+    files: dict[str, bytes] = {}
+    via_soffice: dict[str, dict[str, str]] = {"pdf": {}, "docx": {}}  # target → file stem → page
+    for report, rendering, _ in built:
+        name = report.source_file
+        if rendering == "docx-text":
+            texts[name] = render_docx.render(report, rng)
+        elif rendering in convert.HTML_RENDERINGS:
+            texts[name] = convert.from_html(rendering, render_html.render(report))
+        elif rendering == "html":
+            files[name] = render_html.render(report).encode("utf-8")
+        elif rendering == "html-word":
+            files[name] = render_html.render_word(report, rng)
+        else:
+            via_soffice["docx" if rendering == "docx" else "pdf"][Path(name).stem] = render_html.render(report)
+    pdfs = convert.pdfs_from_html(via_soffice["pdf"]) if via_soffice["pdf"] else {}
+    docxs = convert.docxs_from_html(via_soffice["docx"]) if via_soffice["docx"] else {}
+    for report, rendering, _ in built:
+        name = report.source_file
+        if rendering == "pdf":
+            files[name] = pdfs[Path(name).stem]
+        elif rendering == "docx":
+            files[name] = docxs[Path(name).stem]
+        elif rendering in convert.PDF_RENDERINGS:
+            texts[name] = convert.text_from_pdf(rendering, pdfs[Path(name).stem])
+        if name in texts:
+            files[name] = _encode(rng, texts[name])
+    return files
 
 
 def _write_truth(built: list[tuple[Report, str, list[plants.Violation]]], out_dir: Path) -> None:
@@ -159,4 +201,4 @@ def _write_truth(built: list[tuple[Report, str, list[plants.Violation]]], out_di
         w.writerow(MANIFEST_HEADER)
         for report, rendering, _ in built:
             w.writerow([report.source_file, rendering, report.agency, report.year, report.form_version,
-                        expected_status(report, rendering)])
+                        expected_status(report, rendering), published_on(report, rendering)])

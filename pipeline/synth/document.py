@@ -51,9 +51,13 @@ def write_cells(rng: random.Random, report: Report) -> None:
         report.cells[key] = text
 
 
-def publication_line(report: Report) -> str:
+def publication_date(report: Report) -> str:
     """Published the January after the report year: a year on the page that is not the report's."""
-    return f"发布日期：{report.year + 1}-01-{20 + report.year % 10:02d}"
+    return f"{report.year + 1}-01-{20 + report.year % 10:02d}"
+
+
+def publication_line(report: Report) -> str:
+    return f"发布日期：{publication_date(report)}"
 
 
 def section_one(report: Report) -> list[str]:

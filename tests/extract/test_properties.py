@@ -11,28 +11,31 @@ from hypothesis import strategies as st
 from renderings_corpus import MANIFEST, report_bytes
 
 from pipeline.extract.report import extract_bytes
-from pipeline.synth import convert, corpus, render_docx, render_html
+from pipeline.synth import convert, corpus
 from pipeline.text.decode import decode
 
 # External converters cost a second or more per report; LibreOffice several.
-_EXAMPLES = {"docx-text": 30, "pdf-layout": 3, "pdf-raw": 3}
+_EXAMPLES = {"docx-text": 30, "html": 30, "html-word": 30, "pdf-layout": 3, "pdf-raw": 3, "pdf": 3, "docx": 3}
 
 
 def _render(report, rendering: str, rng: random.Random) -> bytes:
-    if rendering == "docx-text":
-        return render_docx.render(report, rng).encode("utf-8")
-    html = render_html.render(report)
-    if rendering in convert.HTML_RENDERINGS:
-        return convert.from_html(rendering, html).encode("utf-8")
-    (pdf,) = convert.pdfs_from_html({"r": html}).values()
-    return convert.text_from_pdf(rendering, pdf).encode("utf-8")
+    (data,) = corpus.render_files([(report, rendering, [])], rng).values()
+    return data
 
 
 def _facts(result) -> dict[tuple, object]:
     return {(f.table_code, f.row_code, f.applicant_class): f.value for f in result.facts}
 
 
-@pytest.mark.parametrize("rendering", corpus.RENDERINGS)
+# Found by this test, reported, not yet fixed: LibreOffice prints 采购总金额 `428307700元` with a gap
+# before 元, the PDF reader gives the cell as `428307700 元`, which values.parse_value does not read,
+# so the row is missing. Strict: the fix turns this into a failure that says to remove the mark.
+_KNOWN_BUGS = {"pdf": "an amount with a gap before its unit (`428307700 元`) is not read from a PDF cell"}
+
+
+@pytest.mark.parametrize("rendering", [
+    pytest.param(r, marks=[pytest.mark.xfail(reason=_KNOWN_BUGS[r], strict=True)] if r in _KNOWN_BUGS else [])
+    for r in corpus.RENDERINGS])
 def test_render_then_extract_gives_the_written_facts(rendering):
     why = convert.missing(rendering)
     if why:
@@ -41,15 +44,20 @@ def test_render_then_extract_gives_the_written_facts(rendering):
     @settings(max_examples=_EXAMPLES.get(rendering, 6), deadline=None,
               suppress_health_check=[HealthCheck.too_slow])
     @given(seed=st.integers(0, 10**6), form=st.sampled_from(("2019", "2021")))
+    @example(seed=70, form="2021")  # 83 blank cells, section 四's row among them
+    @example(seed=1, form="2019")  # 采购总金额 written with its unit: 428307700元
     def check(seed, form):
         ((report, _, _),) = corpus.build(corpus.Options(1, seed, (rendering,), form, 1, ()))
         data = _render(report, rendering, random.Random(seed))
         result = extract_bytes(data)
         written = {k: v for k, v in report.values.items()}
-        # Every rendering, PDFs included, keeps the publication date, dated the following year;
-        # the report year is the title's.
-        assert f"发布日期：{report.year + 1}-" in decode(data).text
+        if rendering not in corpus.NATIVE_RENDERINGS:
+            # Every text rendering, PDFs included, keeps the publication date, dated the following
+            # year; the report year is the title's.
+            assert f"发布日期：{report.year + 1}-" in decode(data).text
         assert (result.agency, result.year, result.form_version) == (report.agency, report.year, form)
+        # Only a page's metadata table dates it; the prose's 发布日期 is the report's own text.
+        assert result.published_on == (corpus.published_on(report, rendering) or None)
         got = _facts(result)
         assert result.status == corpus.expected_status(report, rendering), result.message
         if result.status == "ok":

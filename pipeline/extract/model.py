@@ -39,6 +39,9 @@ class Cell(NamedTuple):
 
 COVERED = "covered"
 ABSENT = "absent"
+# The text of a cell its reader saw drawn but could not read (a PDF's damaged font): no number, no
+# blank, and no label either, so the walker names it unreadable where a number should stand.
+UNREADABLE = "\ufffd"
 
 
 class Fact(NamedTuple):

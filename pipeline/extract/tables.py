@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pipeline.extract.model import ABSENT, COVERED, Cell, Fact
+from pipeline.extract.model import ABSENT, COVERED, UNREADABLE, Cell, Fact
 from pipeline.extract.values import is_value_text, parse_value
 from pipeline.form.codebook import FormRow
 from pipeline.text.normalize import label_key
@@ -28,7 +28,7 @@ def _split(row: list[Cell]) -> tuple[list[Cell], list[Cell]]:
     """A row's label cells and the value cells that follow its last label."""
     last_label = -1
     for i, cell in enumerate(row):
-        if cell.covered is None and not is_value_text(cell.text):
+        if cell.covered is None and not is_value_text(cell.text) and UNREADABLE not in cell.text:
             last_label = i
     return row[: last_label + 1], row[last_label + 1 :]
 

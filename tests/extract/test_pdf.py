@@ -350,3 +350,16 @@ def test_a_value_cell_removed_with_its_border_is_never_ok_nor_wrong():
         for f in result.facts:
             if f.doubt is None:
                 assert f.value == truth[(f.table_code, f.row_code, f.applicant_class or "")], (fact, f)
+
+
+def test_a_damaged_font_leaves_its_cells_unread_not_blank():
+    """200 bytes of a report's embedded Latin font repeated: pdfium draws the digits' text objects
+    but can give no text for them. Their cells looked blank and read 0 (ok, 45 cells wrong)."""
+    data = (FIXTURES / "native" / "reports" / "0002_pdf.pdf").read_bytes()
+    damaged = data[:109604] + data[109404:]
+    result = extract_bytes(damaged)
+    assert result.status == "incomplete"
+    assert "unreadable cell '\ufffd' at page 2" in result.message
+    assert "text drawn in a font whose characters cannot be read" in result.message
+    truth = {k: v for k, v in _facts(extract_bytes(data)).items()}
+    assert all(v == truth[k] for k, v in _facts(result).items())

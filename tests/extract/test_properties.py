@@ -30,12 +30,7 @@ def _facts(result) -> dict[tuple, object]:
 # Found by this test, reported, not yet fixed: LibreOffice prints 采购总金额 `428307700元` with a gap
 # before 元, the PDF reader gives the cell as `428307700 元`, which values.parse_value does not read,
 # so the row is missing. Strict: the fix turns this into a failure that says to remove the mark.
-_KNOWN_BUGS = {"pdf": "an amount with a gap before its unit (`428307700 元`) is not read from a PDF cell"}
-
-
-@pytest.mark.parametrize("rendering", [
-    pytest.param(r, marks=[pytest.mark.xfail(reason=_KNOWN_BUGS[r], strict=True)] if r in _KNOWN_BUGS else [])
-    for r in corpus.RENDERINGS])
+@pytest.mark.parametrize("rendering", corpus.RENDERINGS)
 def test_render_then_extract_gives_the_written_facts(rendering):
     why = convert.missing(rendering)
     if why:

@@ -23,7 +23,7 @@ import pypdfium2.raw as fpdf
 import regex
 
 from pipeline.extract.document import Document
-from pipeline.extract.model import ABSENT, COVERED, Cell
+from pipeline.extract.model import ABSENT, COVERED, UNREADABLE, Cell
 from pipeline.extract.values import is_value_text
 from pipeline.text.normalize import fold
 
@@ -154,6 +154,7 @@ class _Page:
     height: float
     # (top, row) or (top, prose line), in reading order once sorted
     items: list[tuple[float, _Row | _Line]] = field(default_factory=list)
+    unreadable: int = 0  # text drawn in a font whose characters cannot be read
 
 
 def read(data: bytes) -> Document | str:
@@ -192,13 +193,22 @@ def _read_page(pdf: pdfium.PdfDocument, index: int, budget: _Budget) -> _Page:
         raise _Refused(f"a damaged PDF: pdfium cannot read page {index + 1}")
     try:
         tables = _tables(*_ruling_lines(handle, budget), index + 1)
-        chars = _chars(handle, budget)
-        page = _Page(index + 1, fpdf.FPDF_GetPageHeightF(handle))
+        chars, unreadable = _chars(handle, budget)
+        page = _Page(index + 1, fpdf.FPDF_GetPageHeightF(handle), unreadable=len(unreadable))
     finally:
         fpdf.FPDF_ClosePage(handle)
     in_cells, prose = _placed(chars, tables)
-    for table, cell_chars in zip(tables, in_cells):
-        page.items.extend(table.rows([_cell_text(c) for c in cell_chars], page.number))
+    texts = [[_cell_text(c) for c in cell_chars] for cell_chars in in_cells]
+    for x, y in unreadable:
+        # A cell whose text cannot be read is no blank cell: its text is the replacement
+        # character, which no reading takes for a number.
+        for table, cell_texts in zip(tables, texts):
+            cell = table.cell_at(x, y)
+            if cell >= 0:
+                cell_texts[cell] += UNREADABLE
+                break
+    for table, cell_texts in zip(tables, texts):
+        page.items.extend(table.rows(cell_texts, page.number))
     page.items.extend((line.y1, line) for line in _lines(prose))
     page.items.sort(key=lambda item: -item[0])
     return page
@@ -466,14 +476,17 @@ def _grid(hs: list, vs: list, page: int) -> _Table | None:
 
 # --- characters and lines ---------------------------------------------------------------------------
 
-def _chars(page: ctypes.c_void_p, budget: _Budget) -> list[_Char]:
+def _chars(page: ctypes.c_void_p, budget: _Budget) -> tuple[list[_Char], list[tuple[float, float]]]:
     """The page's visible characters with their glyphs' boxes (pdfium's loose boxes, the font's
-    full height, are wrong for characters placed one by one, as in a vertical merged cell). White
-    space is not kept as characters: a character after one starts a new word."""
+    full height, are wrong for characters placed one by one, as in a vertical merged cell), and
+    where text is drawn whose characters cannot be read (a damaged font: pdfium gives its text
+    objects no text). White space is not kept as characters: a character after one starts a new
+    word."""
     text_page = fpdf.FPDFText_LoadPage(page)
     if not text_page:
-        return []
+        return [], []
     try:
+        unreadable = _unreadable_text(page, text_page)
         count = fpdf.FPDFText_CountChars(text_page)
         budget.spend("chars", max(count, 0))
         text = _page_text(text_page, count)
@@ -492,9 +505,22 @@ def _chars(page: ctypes.c_void_p, budget: _Budget) -> list[_Char]:
             if box_of(text_page, i, *refs):
                 chars.append(_Char(left.value, bottom.value, right.value, top.value, ch, spaced, line))
             spaced = False
-        return chars
+        return chars, unreadable
     finally:
         fpdf.FPDFText_ClosePage(text_page)
+
+
+def _unreadable_text(page: ctypes.c_void_p, text_page: ctypes.c_void_p) -> list[tuple[float, float]]:
+    """Where the page's text objects stand that give no text: their glyphs are drawn, but which
+    characters they are cannot be read."""
+    out = []
+    for i in range(fpdf.FPDFPage_CountObjects(page)):
+        obj = fpdf.FPDFPage_GetObject(page, i)
+        # the length counts the closing NUL: 2 bytes is no text
+        if fpdf.FPDFPageObj_GetType(obj) == fpdf.FPDF_PAGEOBJ_TEXT and fpdf.FPDFTextObj_GetText(obj, text_page, None, 0) <= 2:
+            x0, y0, x1, y1 = _bounds(obj, _IDENTITY)
+            out.append(((x0 + x1) / 2, (y0 + y1) / 2))
+    return out
 
 
 def _page_text(text_page: ctypes.c_void_p, count: int) -> str:
@@ -599,6 +625,10 @@ def _document(pages: list[_Page]) -> Document | str:
     flush()
     if not any(block.text.strip() for block in doc.blocks):
         return SCANNED
+    lost = [str(page.number) for page in pages if page.unreadable]
+    if lost:
+        doc.notes.append(f"page {', '.join(lost)}: text drawn in a font whose characters cannot be read (a damaged "
+                         "font); cells holding it are unread")
     return doc
 
 

@@ -12,6 +12,8 @@ from conftest import RAW, ROOT, xxgk
 
 MARTS = ROOT / "tests" / "fixtures" / "marts"
 RULES = ("balance", "row_total", "result_total", "appeals_total", "value_domain", "carryover", "regdoc_stock", "narrative", "completeness", "duplicate")
+# every check table: the form's rules, and the government reports set against their departments'
+CHECKS = (*RULES, "aggregate_coverage")
 D = Decimal
 
 # (check_name, severity, agency, year, source_file, table_code, row_code, applicant_class, expected, actual)
@@ -96,7 +98,7 @@ def test_rule_fires_on_its_planted_error(planted, rule):
     assert findings(planted[0], "c.check_name = ?", [rule]) == PLANTED[rule]
 
 
-@pytest.mark.parametrize("rule", RULES)
+@pytest.mark.parametrize("rule", CHECKS)
 def test_rule_is_quiet_when_the_reports_agree(quiet, rule):
     """The bundled reports plus a 2023 Tongzhou report the 2024 one follows without a break."""
     expected = BUNDLED if rule == "narrative" else set()
@@ -109,12 +111,12 @@ def test_planted_findings_are_exactly_the_planted_errors(planted):
 
 def test_bundled_reports_findings(bundled):
     assert findings(bundled[0]) == BUNDLED
-    assert "checks: 10 evaluated, 1 failed: narrative" in bundled[1]
+    assert "checks: 11 evaluated, 1 failed: narrative" in bundled[1]
 
 
 def test_dagster_evaluates_every_check(planted, quiet):
-    assert f"checks: 10 evaluated, 10 failed: {', '.join(sorted(RULES))}" in planted[1]
-    assert "checks: 10 evaluated, 1 failed: narrative" in quiet[1]
+    assert f"checks: 11 evaluated, 10 failed: {', '.join(sorted(RULES))}" in planted[1]
+    assert "checks: 11 evaluated, 1 failed: narrative" in quiet[1]
 
 
 def test_findings_say_where_and_why(planted):
@@ -137,7 +139,7 @@ def test_check_results_columns(quiet):
         tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'check_%'").fetchall()}
         schemas = {r[0] for r in con.execute("SELECT DISTINCT schema_name FROM duckdb_tables()").fetchall()}
     assert cols == ["check_name", "severity", "agency_id", "agency", "year", "report_id", "table_code", "row_code", "applicant_class", "expected", "actual", "detail"]
-    assert tables == {f"check_{r}" for r in RULES} | {"check_results"}
+    assert tables == {f"check_{r}" for r in CHECKS} | {"check_results"}
     assert schemas == {"main"}  # the build's scratch schema (build_scope) is never published
 
 
@@ -184,7 +186,7 @@ def test_dagster_check_results_are_warnings_with_count_and_sample(planted, tmp_p
     from pipeline.defs.resources import Warehouse
 
     by_name = {next(iter(c.check_specs)).name: c for c in rule_checks}
-    assert set(by_name) == set(RULES)
+    assert set(by_name) == set(CHECKS)
     assert all(not spec.blocking for c in rule_checks for spec in c.check_specs)
     result = by_name["balance"](warehouse=Warehouse(path=str(planted[0])))
     assert (result.passed, result.severity) == (False, dg.AssetCheckSeverity.WARN)

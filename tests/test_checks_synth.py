@@ -25,7 +25,7 @@ def series(tmp_path_factory) -> tuple[Path, Path]:
          "--plant", "row_total,result_total,balance,carryover,narrative")
     target = work / "out" / "x.duckdb"
     proc = xxgk("run", "--raw", str(corpus / "reports"), "--warehouse", str(target), cwd=work)
-    assert "checks: 10 evaluated" in proc.stdout
+    assert "checks: 11 evaluated" in proc.stdout
     return corpus / "planted.csv", target
 
 

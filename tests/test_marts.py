@@ -78,7 +78,8 @@ def test_one_row_per_agency_year_and_rates_null_when_nothing_handled(quiet):
 
 def test_yoy_only_between_consecutive_years(quiet):
     metrics = [c for c in (r[0] for r in query(quiet, "SELECT column_name FROM duckdb_columns() WHERE table_name = 'mart_agency_year'"))
-               if c not in ("agency_id", "agency", "level", "region", "year", "form_version", "report_id", "source_file")]
+               if c not in ("agency_id", "agency", "level", "region", "kind", "division_level", "division_code", "year", "form_version",
+                            "report_id", "source_file")]
     assert len(metrics) == 17
     rows = query(quiet, "SELECT agency, year, prior_year, metric, value, prior_value, change FROM mart_yoy ORDER BY metric")
     # Dongcheng's liaison office reported 2022 and 2024: not consecutive, not compared

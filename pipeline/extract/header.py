@@ -112,6 +112,25 @@ def later_title(folded_lines: list[str], after: int) -> tuple[int, int] | None:
     return None
 
 
+# Names of divisions (淮安市, 沭阳县, 江苏省) as the report's opening lines, signature and publisher
+# write them; each token may carry words before the name (本报告由淮安市), as only a known
+# division's name inside it counts (pipeline.warehouse.divisions).
+_DIVISION_WORD = regex.compile(r"\p{Han}{1,8}?(?:省|自治区|市|自治州|州|盟|地区|县|区|旗)")
+_HINT_LINES = 6
+_HINT_LINE_CHARS = 160
+_HINT_WORDS = 24
+
+
+def division_hint(folded_lines: list[str], publisher: str | None) -> str | None:
+    """The cities and counties the report names where it says who it is (its first lines, the
+    signature, the page's 发布机构): what tells 南京市鼓楼区 from 福州市鼓楼区 when the title says
+    only 鼓楼区. A few words, so the reports frame stays small."""
+    lines = [s for s in folded_lines if s]
+    places = [*lines[:_HINT_LINES], *lines[-_SIGNATURE_LINES:], publisher or ""]
+    words = dict.fromkeys(w for s in places for w in _DIVISION_WORD.findall(s[:_HINT_LINE_CHARS]))
+    return " ".join(list(words)[:_HINT_WORDS]) or None
+
+
 def report_titles(folded_lines: list[str]) -> int:
     """How many different lines are shaped like a report's title: a page listing reports (a 年报
     column) holds many, a report one or two (its title, perhaps repeated in a page heading)."""

@@ -72,6 +72,8 @@ class Extraction:
     form_version: str | None = None
     rendering: str | None = None
     published_on: str | None = None  # ISO date from the page's own metadata, never the report year
+    # the divisions the report's text names where it says who it is (header.division_hint)
+    division_hint: str | None = None
     facts: list[Fact] = field(default_factory=list)
     # figures stated in the prose (pipeline.extract.narrative.NarrativeFigure); not facts
     narrative: list = field(default_factory=list)

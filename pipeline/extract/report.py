@@ -10,7 +10,7 @@ from typing import Any
 from pipeline.extract import readers, renderings, stream
 from pipeline.extract.document import Document
 from pipeline.extract.renderings import spaced
-from pipeline.extract.header import Header, detect_form, later_title, period_year, read_header, report_titles
+from pipeline.extract.header import Header, detect_form, division_hint, later_title, period_year, read_header, report_titles
 from pipeline.extract.model import Extraction, Fact
 from pipeline.extract.narrative import narrative_figures
 from pipeline.extract.sections import find_sections, section_spans
@@ -104,12 +104,13 @@ def _start(folded: list[str], lines: list[str], place: Callable[[int], str],
         ), header
     # A page's metadata names its publisher where the title names only the year.
     agency = header.agency or (publisher if header.year is not None else None)
+    hint = division_hint(folded, publisher)
     if header.year is not None and header.year < FIRST_FORM_YEAR:
-        return Extraction(status="rejected", agency=agency, year=header.year, problems=[
+        return Extraction(status="rejected", agency=agency, year=header.year, division_hint=hint, problems=[
             f"a report for {header.year}: reports before {FIRST_FORM_YEAR} follow no national form "
             "(the State Council's forms start with the 2019 reports), so their tables are not read"]), header
     form_version, form_note = detect_form(folded_text, header.year)
-    result = Extraction(status="ok", agency=agency, year=header.year, form_version=form_version)
+    result = Extraction(status="ok", agency=agency, year=header.year, form_version=form_version, division_hint=hint)
     result.narrative = narrative_figures(folded)
     if form_note:
         result.notes.append(form_note)

@@ -8,14 +8,17 @@ them in an empty file) are replaced, so a build from a copy touches only what ch
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
+from pipeline.warehouse.agencies import resolve
 from pipeline.warehouse.models import load_tables, ordered_files
 from pipeline.warehouse.sqlfiles import execute
 
-# Reference data shipped in the package (users extend it there), bound as $reference_dir.
+# Reference data shipped in the package (users extend it there): the agency registry.
 REFERENCE_DIR = Path(__file__).resolve().parents[1] / "reference"
 
 
@@ -27,17 +30,22 @@ def load(
     narrative: list[Path],
 ) -> dict[str, int]:
     """Create or update every base table; returns each one's row count."""
-    params = {
-        "reports": str(reports),
-        "changed_reports": str(changed_reports),
-        "facts": [str(p) for p in facts],
-        "narrative": [str(p) for p in narrative],
-        "reference_dir": str(REFERENCE_DIR),
-    }
-    counts = {}
-    for table in load_tables():
-        execute(con, f"load/{table}.sql", **params)
-        counts[table] = con.table(table).shape[0]
+    with tempfile.TemporaryDirectory(prefix="xxgk-agencies-") as tmp:
+        spellings, records = resolve(pl.read_parquet(reports), pl.read_parquet(changed_reports), REFERENCE_DIR)
+        spellings.write_parquet(Path(tmp) / "spellings.parquet")
+        records.write_parquet(Path(tmp) / "records.parquet")
+        params = {
+            "reports": str(reports),
+            "changed_reports": str(changed_reports),
+            "facts": [str(p) for p in facts],
+            "narrative": [str(p) for p in narrative],
+            "agency_spellings": str(Path(tmp) / "spellings.parquet"),
+            "agency_records": str(Path(tmp) / "records.parquet"),
+        }
+        counts = {}
+        for table in load_tables():
+            execute(con, f"load/{table}.sql", **params)
+            counts[table] = con.table(table).shape[0]
     return counts
 
 

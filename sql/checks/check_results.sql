@@ -15,5 +15,6 @@ FROM (
     UNION ALL BY NAME SELECT * FROM check_narrative
     UNION ALL BY NAME SELECT * FROM check_completeness
     UNION ALL BY NAME SELECT * FROM check_duplicate
+    UNION ALL BY NAME SELECT * FROM check_aggregate_coverage
 )
 ORDER BY severity, check_name, agency, year, report_id, table_code, row_code, applicant_class

@@ -9,7 +9,7 @@ WITH
 ok AS (
     SELECT r.report_id, r.source_file, a.agency_id, CAST(r.year AS INTEGER) AS year
     FROM read_parquet($reports) AS r
-    JOIN agency_aliases AS a ON a.alias = r.agency
+    JOIN agency_titles AS a ON a.agency = r.agency AND a.division_hint IS NOT DISTINCT FROM r.division_hint
     WHERE r.status = 'ok' AND r.year IS NOT NULL
 ),
 shared AS (

@@ -8,5 +8,10 @@
 CREATE OR REPLACE TABLE changed_agencies AS
 SELECT DISTINCT CASE WHEN c.published THEN c.agency_id ELSE a.agency_id END AS agency_id
 FROM read_parquet($changed_reports) AS c
-LEFT JOIN agency_aliases AS a ON a.alias = c.agency AND NOT c.published
+LEFT JOIN (
+    -- a changed report's title as it was resolves as every title does (pipeline/warehouse/agencies.py)
+    SELECT spelling, division_hint, substr(md5(key), 1, 12) AS agency_id
+    FROM read_parquet($agency_spellings)
+    WHERE role = 'changed'
+) AS a ON a.spelling = c.agency AND a.division_hint IS NOT DISTINCT FROM c.division_hint AND NOT c.published
 ORDER BY agency_id;

@@ -1,6 +1,7 @@
 -- One row per file in the raw folder, whatever became of it. agency_id: the agency the title
--- names (agency_aliases resolves every spelling). A report with the same agency, year and facts
--- as an earlier file (in path order) is a `duplicate` of it (agency_year_duplicates).
+-- names (agency_titles resolves every title, with what its text says of its division). A report
+-- with the same agency, year and facts as an earlier file (in path order) is a `duplicate` of it
+-- (agency_year_duplicates).
 CREATE OR REPLACE TABLE reports AS
 SELECT
     r.report_id,
@@ -23,6 +24,6 @@ SELECT
     END AS message,
     r.fact_count
 FROM read_parquet($reports) AS r
-LEFT JOIN agency_aliases AS a ON a.alias = r.agency
+LEFT JOIN agency_titles AS a ON a.agency = r.agency AND a.division_hint IS NOT DISTINCT FROM r.division_hint
 LEFT JOIN agency_year_duplicates AS d ON d.report_id = r.report_id
 ORDER BY r.source_file;

@@ -2,7 +2,8 @@
 -- figures (总计 column), rates, appeals and fees. An agency-year whose files disagree (the
 -- `duplicate` check) is left out until a user removes the wrong file; incomplete reports are
 -- never counted (the `completeness` check lists them). Every agency is counted on its own: an
--- aggregate (a whole district) is never added to its departments.
+-- aggregate (a whole district) is never added to its departments. kind, division_level and
+-- division_code say what the agency is (agencies).
 -- refresh: per agency
 WITH cells AS (
     SELECT *
@@ -42,6 +43,9 @@ SELECT
     a.name AS agency,
     a.level,
     a.region,
+    a.kind,
+    a.division_level,
+    a.division_code,
     p.year,
     p.form_version,
     p.new_received,

@@ -1,13 +1,16 @@
--- One row per year, level, metric and agency: the agency's value of a mart_agency_year metric,
--- its rank among agencies of the same level that year (1 = largest; ties share a rank), how many
--- such agencies reported the metric, and its percentile (cume_dist: the share of those agencies
--- whose value is at or below this one; 1 = the largest).
--- Aggregates (whole governments) and departments are ranked apart; unregistered agencies have
--- level 'unregistered'. Metrics with no value (a rate when nothing was handled) are left out.
+-- One row per year, kind, division level, metric and agency: the agency's value of a
+-- mart_agency_year metric, its rank among agencies of the same kind (government, department,
+-- township_body) and division level (province, city, county, township) that year (1 = largest;
+-- ties share a rank), how many such agencies reported the metric, and its percentile (cume_dist:
+-- the share of those agencies whose value is at or below this one; 1 = the largest).
+-- A government is never ranked with a department, nor a county with a city; agencies whose kind
+-- is unknown (unknown_agencies) are ranked among themselves, as kind 'unresolved'. level is the
+-- registry's ('unregistered' when not in it). Metrics with no value (a rate when nothing was
+-- handled) are left out.
 WITH metrics AS (
     SELECT
         agency_id, year,
-        COLUMNS(* EXCLUDE (agency_id, agency, level, region, year, form_version, report_id, source_file))::DECIMAL(38, 6)
+        COLUMNS(* EXCLUDE (agency_id, agency, level, region, kind, division_level, division_code, year, form_version, report_id, source_file))::DECIMAL(38, 6)
     FROM mart_agency_year
 ),
 long AS (
@@ -16,6 +19,8 @@ long AS (
 SELECT
     l.year,
     coalesce(a.level, 'unregistered') AS level,
+    coalesce(a.kind, 'unresolved') AS kind,
+    a.division_level,
     l.metric,
     l.agency_id,
     a.name AS agency,
@@ -26,7 +31,7 @@ SELECT
 FROM long AS l
 JOIN agencies AS a ON a.agency_id = l.agency_id
 WINDOW
-    peers AS (PARTITION BY l.year, coalesce(a.level, 'unregistered'), l.metric),
-    peers_desc AS (PARTITION BY l.year, coalesce(a.level, 'unregistered'), l.metric ORDER BY l.value DESC),
-    peers_asc AS (PARTITION BY l.year, coalesce(a.level, 'unregistered'), l.metric ORDER BY l.value ASC)
-ORDER BY l.year, level, l.metric, rank, agency
+    peers AS (PARTITION BY l.year, coalesce(a.kind, 'unresolved'), a.division_level, l.metric),
+    peers_desc AS (PARTITION BY l.year, coalesce(a.kind, 'unresolved'), a.division_level, l.metric ORDER BY l.value DESC),
+    peers_asc AS (PARTITION BY l.year, coalesce(a.kind, 'unresolved'), a.division_level, l.metric ORDER BY l.value ASC)
+ORDER BY l.year, kind, a.division_level, l.metric, rank, agency

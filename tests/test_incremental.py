@@ -305,3 +305,12 @@ def test_a_damaged_batch_is_extracted_again_and_said_so(tmp_path, frame, damage)
     assert out.damage.endswith("extracting its 5 files again")
     _assert_same_as_full(raw, work, tmp_path)
     assert _update(raw, work).damage == ""
+
+
+def test_build_fingerprint_covers_the_division_dataset(monkeypatch):
+    """Upgrading the divisions package must rebuild the warehouse, as changing the SQL does."""
+    from pipeline.warehouse import files
+
+    before = files.code_fingerprint("x")
+    monkeypatch.setattr(files, "version", lambda name: "0.0.0")
+    assert files.code_fingerprint("x") != before

@@ -24,10 +24,12 @@ import time
 from contextlib import contextmanager
 from collections.abc import Iterator
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 
 import duckdb
 
+from pipeline.warehouse import divisions
 from pipeline.warehouse.sqlfiles import execute
 
 # DuckDB's own default lets one sort or join take 80% of the machine's memory. The build sorts and
@@ -288,9 +290,9 @@ def inputs_fingerprint(reports_csv: bytes, code: str) -> str:
 
 def code_fingerprint(*parts: str) -> str:
     """A hash of the code that decides what a build makes of its input: the extractor version
-    (parts), and the SQL, warehouse code and reference data."""
+    (parts), and the SQL, warehouse code and reference data, the division dataset among them."""
     h = hashlib.sha256()
-    for part in parts:
+    for part in (*parts, f"{divisions.DATASET}=={version(divisions.DATASET)}"):
         h.update(b"\0" + part.encode())
     package = Path(__file__).resolve().parents[1]
     sources = sorted((package / "warehouse").glob("*.py")) + sorted(

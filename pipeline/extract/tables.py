@@ -116,10 +116,12 @@ def read_labelled_table(rows: list[list[Cell]], form_rows: tuple[FormRow, ...], 
             candidates = form_rows[:1] if pointer == 0 else form_rows[pointer:]
         else:
             candidates = tuple(unread)
-        misprinted = None if any(_matches(r, last, whole) for r in candidates) else resembled(form_rows, last)
-        if not any(c.covered is None for c in values) and any(_matches(r, last, whole) for r in candidates):
-            form_row = next(r for r in candidates if _matches(r, last, whole))
-            below = _numbers_row(split, k + 1, form_row)
+        offset = next((o for o, r in enumerate(candidates) if _matches(r, last, whole)), None)
+        if offset is None:
+            misprinted = resembled(form_rows, last)
+            offset = next((o for o, r in enumerate(candidates) if r is misprinted), None)
+        elif not any(c.covered is None for c in values):
+            below = _numbers_row(split, k + 1, candidates[offset])
             if below is None:
                 # A row of labels only: the table's header printed again after a page break (its
                 # 总计 column heading is no 总计 row), or a label whose numbers were lost, which
@@ -128,20 +130,19 @@ def read_labelled_table(rows: list[list[Cell]], form_rows: tuple[FormRow, ...], 
             # A converter put the label and its numbers on rows of their own: a row of exactly
             # the row's count of numbers right below a label of the form is that row's.
             values = below
-        for offset, form_row in enumerate(candidates):
-            if form_row is misprinted or _matches(form_row, last, whole):
-                if _numbers_below_blanks(form_row, values, split, k, reading):
-                    pass
-                elif not _names_another(form_row, labels, form_rows, reading):
-                    _read_values(form_row, values, reading, by_position)
-                pointer += offset + 1
-                unread.remove(form_row)
-                break
-        else:
+        if offset is None:
             # Past the walk's last row too: a copy of a read row below the table is no less a repeat.
             if any(c.text.strip() for c in values):
                 read = form_rows[:pointer] if in_order else tuple(r for r in form_rows if r not in unread)
                 flag_repeated(read, last, whole, labels[-1].where(), reading)
+            continue
+        form_row = candidates[offset]
+        if _numbers_below_blanks(form_row, values, split, k, reading):
+            pass
+        elif not _names_another(form_row, labels, form_rows, reading):
+            _read_values(form_row, values, reading, by_position)
+        pointer += offset + 1
+        unread.remove(form_row)
     return reading
 
 

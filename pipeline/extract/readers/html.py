@@ -85,7 +85,8 @@ def _decode(data: bytes) -> str | None:
 
 
 def _text(el: lxml.etree._Element) -> str:
-    return " ".join("".join(el.itertext()).split())
+    # libxml2 serializes an element's text in C: several times faster than joining itertext()
+    return " ".join(lxml.etree.tostring(el, method="text", encoding="unicode", with_tail=False).split())
 
 
 def _first_text_line(el: lxml.etree._Element) -> int | None:
@@ -239,8 +240,11 @@ def _cells(tr: lxml.etree._Element) -> list[lxml.etree._Element]:
 
 
 def _span(td: lxml.etree._Element, name: str) -> int:
+    value = td.get(name)
+    if value is None:
+        return 1
     try:
-        return max(1, min(int((td.get(name) or "1").strip()), 1000))
+        return max(1, min(int(value.strip()), 1000))
     except ValueError:
         return 1
 
@@ -255,9 +259,9 @@ def _grid(rows: list[lxml.etree._Element]) -> list[list[Cell]]:
             while col < len(grid[r]) and grid[r][col] is not None:
                 col += 1
             origin = Cell(_text(td), _first_text_line(td))
-            cover = origin._replace(text="", covered=COVERED)
-            colspan = _span(td, "colspan")
-            for dr in range(min(_span(td, "rowspan"), len(rows) - r)):
+            colspan, rowspan = _span(td, "colspan"), min(_span(td, "rowspan"), len(rows) - r)
+            cover = origin._replace(text="", covered=COVERED) if colspan > 1 or rowspan > 1 else None
+            for dr in range(rowspan):
                 target = grid[r + dr]
                 target.extend([None] * (col + colspan - len(target)))
                 for dc in range(colspan):

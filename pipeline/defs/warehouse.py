@@ -20,6 +20,7 @@ from pipeline.warehouse.changes import changed_reports
 from pipeline.warehouse.files import code_fingerprint, inputs_fingerprint
 from pipeline.warehouse.load import load, slice_changed_agencies
 from pipeline.warehouse.models import SqlModel, discover, load_tables, materialize, refresh_changed_agencies
+from pipeline.warehouse.schema import table_docs
 
 BASE_TABLES = load_tables()
 MODELS = discover()
@@ -27,13 +28,34 @@ MARTS = [m.name for m in MODELS if m.layer == "marts"]
 # Past this share of changed reports, building from scratch is as quick as replacing rows, and it
 # leaves a compact file instead of one with many deleted rows.
 UPDATE_AT_MOST = 0.25
+COLUMN_SCHEMA = "dagster/column_schema"
 
 
+def _declared_schema(table: str) -> dg.TableSchema:
+    """The columns sql/schema.toml declares, for the asset's definition (types come with a build)."""
+    return dg.TableSchema(columns=[dg.TableColumn(c, type="", description=d) for c, d in table_docs()[table].columns])
+
+
+def _built_schema(con, table: str) -> dg.TableSchema:
+    """The table's columns as built, with their DuckDB types and the comments the build stored."""
+    rows = con.execute(
+        "SELECT column_name, data_type, comment FROM duckdb_columns() "
+        "WHERE database_name = current_database() AND schema_name = 'main' AND table_name = ? ORDER BY column_index",
+        [table],
+    ).fetchall()
+    return dg.TableSchema(columns=[dg.TableColumn(name, type=kind, description=comment) for name, kind, comment in rows])
 
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec(t, group_name="warehouse", deps=[extracted_reports], kinds={"duckdb"}, description=f"warehouse table {t}")
+        dg.AssetSpec(
+            t,
+            group_name="warehouse",
+            deps=[extracted_reports],
+            kinds={"duckdb"},
+            description=table_docs()[t].description,
+            metadata={COLUMN_SCHEMA: _declared_schema(t)},
+        )
         for t in BASE_TABLES
     ],
 )
@@ -75,9 +97,12 @@ def warehouse_tables(context: dg.AssetExecutionContext, warehouse: Warehouse):
         )
         if update:
             slice_changed_agencies(con)
+        schemas = {table: _built_schema(con, table) for table in BASE_TABLES}
     shutil.copyfile(reports_path, files.staged_input)
     for table in BASE_TABLES:
-        yield dg.MaterializeResult(asset_key=table, metadata={"rows": counts[table], "build": mode})
+        yield dg.MaterializeResult(
+            asset_key=table, metadata={"rows": counts[table], "build": mode, COLUMN_SCHEMA: schemas[table]}
+        )
 
 
 def _model_asset(model: SqlModel) -> dg.AssetsDefinition:
@@ -88,7 +113,8 @@ def _model_asset(model: SqlModel) -> dg.AssetsDefinition:
         group_name=model.layer,
         deps=model.references(known),
         kinds={"duckdb", "sql"},
-        description=model.description,
+        description=table_docs()[model.name].description,
+        metadata={COLUMN_SCHEMA: _declared_schema(model.name)},
     )
     def _build(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
         warehouse.hold_writer_lock(context)
@@ -98,7 +124,9 @@ def _model_asset(model: SqlModel) -> dg.AssetsDefinition:
         per_agency = mode == "update" and model.per_agency
         with warehouse.files.building() as con:
             rows = refresh_changed_agencies(con, model) if per_agency else materialize(con, model)
+            schema = _built_schema(con, model.name)
         metadata = {
+            COLUMN_SCHEMA: schema,
             "materialized_as": model.kind.lower(),
             "refreshed": "changed agencies" if per_agency else "whole",
             "sql": dg.MetadataValue.md(f"```sql\n{model.sql}\n```"),
@@ -119,8 +147,8 @@ model_assets = [_model_asset(m) for m in MODELS]
     kinds={"parquet"},
 )
 def parquet_export(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    """reports, facts (partitioned by year) and every mart as Parquet, written from the build file
-    into a new folder; published_warehouse makes it the `parquet/` folder beside the warehouse."""
+    """reports, facts (partitioned by year), every mart, the findings, the agencies and the codebook
+    as Parquet, written from the build file into a new folder; published_warehouse makes it the `parquet/` folder beside the warehouse."""
     warehouse.hold_writer_lock(context)
     files = warehouse.files
     mode = files.run_mode(context.run.run_id)

@@ -13,10 +13,13 @@ from pathlib import Path
 import duckdb
 
 from pipeline.warehouse.models import load_tables, ordered_files
+from pipeline.warehouse.schema import describe
 from pipeline.warehouse.sqlfiles import execute
 
 # Reference data shipped in the package (users extend it there), bound as $reference_dir.
 REFERENCE_DIR = Path(__file__).resolve().parents[1] / "reference"
+# The form's codebook, loaded as the table `codebook`, bound as $form_dir.
+FORM_DIR = Path(__file__).resolve().parents[1] / "form"
 
 
 def load(
@@ -33,10 +36,12 @@ def load(
         "facts": [str(p) for p in facts],
         "narrative": [str(p) for p in narrative],
         "reference_dir": str(REFERENCE_DIR),
+        "form_dir": str(FORM_DIR),
     }
     counts = {}
     for table in load_tables():
         execute(con, f"load/{table}.sql", **params)
+        describe(con, table)
         counts[table] = con.table(table).shape[0]
     return counts
 

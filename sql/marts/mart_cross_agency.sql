@@ -4,6 +4,7 @@
 -- whose value is at or below this one; 1 = the largest).
 -- Aggregates (whole governments) and departments are ranked apart; unregistered agencies have
 -- level 'unregistered'. Metrics with no value (a rate when nothing was handled) are left out.
+-- Every metric shares the DECIMAL value column; unit says what it counts (count, 10k_yuan, rate).
 WITH metrics AS (
     SELECT
         agency_id, year,
@@ -17,6 +18,7 @@ SELECT
     l.year,
     coalesce(a.level, 'unregistered') AS level,
     l.metric,
+    metric_unit(l.metric) AS unit,
     l.agency_id,
     a.name AS agency,
     l.value,

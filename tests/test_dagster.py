@@ -156,3 +156,38 @@ def test_scheduled_job_runs_in_process(tmp_path):
     with duckdb.connect(str(target), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM reports WHERE status = 'ok'").fetchone() == (5,)
     assert (target.parent / "parquet" / "reports.parquet").is_file()
+
+
+def test_sensor_runs_again_when_the_folder_returns_to_an_earlier_state(tmp_path):
+    """A file added, a run, the file removed: the folder's listing is the first request's again, but
+    the change is new (the warehouse now holds the added file), so its run key is new too; the
+    daemon skips only run keys it has seen. The same change seen twice keeps its key."""
+    from pipeline.defs.sensors import raw_folder_changed
+
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW, raw)
+    warehouse = Warehouse(raw_dir=str(raw), path=str(tmp_path / "w" / "xxgk.duckdb"))
+    work = warehouse.files.work_dir
+
+    incremental.update(raw, work, scan(raw), workers=1)
+    extra = raw / "extra.txt"
+    extra.write_bytes((RAW / "000_1acaab7e8820b83a.txt").read_bytes() + b"\n")
+    added_mtime = os.stat(extra).st_mtime_ns
+    added, cursor = _tick(raw_folder_changed, warehouse, None)
+    assert isinstance(added, dg.RunRequest)
+    seen_again, _ = _tick(raw_folder_changed, warehouse, None)  # e.g. a fresh cursor, before the run
+    assert seen_again.run_key == added.run_key
+
+    incremental.update(raw, work, scan(raw), workers=1)  # the requested run
+    extra.unlink()
+    removed, cursor = _tick(raw_folder_changed, warehouse, cursor)
+    assert isinstance(removed, dg.RunRequest) and removed.tags["xxgk/raw_changes"] == "0 new, 0 changed, 1 removed"
+    assert removed.run_key != added.run_key
+
+    # and back once more, to exactly the listing of the first request (same name, size and time)
+    incremental.update(raw, work, scan(raw), workers=1)
+    extra.write_bytes((RAW / "000_1acaab7e8820b83a.txt").read_bytes() + b"\n")
+    os.utime(extra, ns=(added_mtime, added_mtime))
+    again, _ = _tick(raw_folder_changed, warehouse, cursor)
+    assert isinstance(again, dg.RunRequest)
+    assert again.run_key not in {added.run_key, removed.run_key}

@@ -7,6 +7,7 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
+from pipeline.defs.jobs import refuse_partial_run
 from pipeline.defs.resources import Warehouse
 from pipeline.extract import incremental
 from pipeline.extract.batch import mark_duplicates, scan, RawFile
@@ -19,6 +20,7 @@ def _inventory_path(warehouse: Warehouse) -> Path:
 @dg.asset(group_name="ingest", kinds={"python"})
 def raw_reports(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     """Every non-hidden file under the raw folder (one asset for the folder, not one per file)."""
+    refuse_partial_run(context)
     warehouse.hold_writer_lock(context)
     raw_dir = Path(warehouse.raw_dir)
     if not raw_dir.is_dir():
@@ -82,6 +84,7 @@ class Progress:
 def extracted_reports(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     """Reports and their facts in Parquet batches beside the warehouse. Only new and changed files
     are extracted (see pipeline/extract/incremental.py); removed files' rows leave."""
+    refuse_partial_run(context)
     warehouse.hold_writer_lock(context)
     inventory = pl.read_parquet(_inventory_path(warehouse))
     files = [RawFile(*row) for row in inventory.select("source_file", "size", "mtime_ns").iter_rows()]

@@ -13,6 +13,7 @@ import dagster as dg
 import polars as pl
 
 from pipeline.defs.ingest import extracted_reports
+from pipeline.defs.jobs import refuse_partial_run
 from pipeline.defs.resources import Warehouse
 from pipeline.extract.incremental import extractor_version, live_files
 from pipeline.warehouse import parquet
@@ -61,6 +62,7 @@ def _built_schema(con, table: str) -> dg.TableSchema:
 )
 def warehouse_tables(context: dg.AssetExecutionContext, warehouse: Warehouse):
     """Loads the build file from extraction's Parquet (unless the published file is current)."""
+    refuse_partial_run(context)
     warehouse.hold_writer_lock(context)
     files = warehouse.files
     reports_path = files.work_dir / "reports.parquet"
@@ -117,6 +119,7 @@ def _model_asset(model: SqlModel) -> dg.AssetsDefinition:
         metadata={COLUMN_SCHEMA: _declared_schema(model.name)},
     )
     def _build(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+        refuse_partial_run(context)
         warehouse.hold_writer_lock(context)
         mode = warehouse.files.run_mode(context.run.run_id)
         if mode == "unchanged":
@@ -149,6 +152,7 @@ model_assets = [_model_asset(m) for m in MODELS]
 def parquet_export(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     """reports, facts (partitioned by year), every mart, the findings, the agencies and the codebook
     as Parquet, written from the build file into a new folder; published_warehouse makes it the `parquet/` folder beside the warehouse."""
+    refuse_partial_run(context)
     warehouse.hold_writer_lock(context)
     files = warehouse.files
     mode = files.run_mode(context.run.run_id)
@@ -167,15 +171,20 @@ def parquet_export(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
 @dg.asset(group_name="warehouse", deps=[parquet_export], kinds={"duckdb", "parquet"})
 def published_warehouse(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     """The build file and its Parquet export published together by one atomic rename of a link."""
+    refuse_partial_run(context)
     warehouse.hold_writer_lock(context)
     files = warehouse.files
-    meta = {"path": str(files.published.resolve()), "parquet": str(files.parquet)}
     if files.run_mode(context.run.run_id) == "unchanged":
-        return dg.MaterializeResult(metadata={**meta, "unchanged": True})
+        return dg.MaterializeResult(metadata={**_published_paths(files), "unchanged": True})
     if not files.publish():
         raise dg.Failure(
             f"nothing complete to publish (build {files.build}, Parquet {files.staged_parquet}); "
             "materialize the tables and parquet_export first"
         )
     files.record_run(context.run.run_id)
-    return dg.MaterializeResult(metadata=meta)
+    return dg.MaterializeResult(metadata=_published_paths(files))
+
+
+def _published_paths(files) -> dict[str, str]:
+    """Where the published version is, read after publication so it names the new version."""
+    return {"path": str(files.published.resolve()), "parquet": str(files.parquet)}

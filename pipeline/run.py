@@ -20,6 +20,9 @@ from pipeline.warehouse.lock import WarehouseBusy, writer_lock
 from pipeline.warehouse.sqlfiles import execute
 
 EXIT_BUSY = 3
+NOT_OK = ("incomplete", "rejected", "duplicate")
+SHOWN_NOT_OK = 5  # files named in the summary; `xxgk reports` lists them all
+MESSAGE_CHARS = 100
 
 
 def run_pipeline(raw: Path, warehouse: Path, out=sys.stdout, wait: bool = True, progress: bool = True) -> int:
@@ -38,7 +41,7 @@ def run_pipeline(raw: Path, warehouse: Path, out=sys.stdout, wait: bool = True, 
     if not result.success:
         print("xxgk run: the pipeline failed; see the errors above", file=sys.stderr)
         return 1
-    _summary(WarehouseFiles(warehouse).published, result, out, time.monotonic() - started)
+    _summary(warehouse, result, out, time.monotonic() - started)
     return 0
 
 
@@ -59,13 +62,16 @@ def _execute(raw: Path, warehouse: Path, progress: bool) -> dg.ExecuteInProcessR
     )
 
 
-def _summary(published: Path, result: dg.ExecuteInProcessResult, out, seconds: float) -> None:
+def _summary(warehouse: Path, result: dg.ExecuteInProcessResult, out, seconds: float) -> None:
+    published = WarehouseFiles(warehouse).published
     with duckdb.connect(str(published), read_only=True) as con:
         rows = execute(con, "queries/reports_by_status.sql").fetchall()
+        not_ok = execute(con, "queries/reports.sql", statuses=list(NOT_OK)).fetchall()
     total = sum(r[1] for r in rows)
     facts = sum(r[2] or 0 for r in rows)
     print(f"warehouse: {published}", file=out)
     print(f"reports: {total} (" + ", ".join(f"{status} {n}" for status, n, _ in rows) + ")", file=out)
+    _files_needing_attention(warehouse, not_ok, out)
     print(f"facts loaded: {facts}", file=out)
     evaluations = result.get_asset_check_evaluations()
     failed = [e for e in evaluations if not e.passed]
@@ -86,6 +92,25 @@ def _summary(published: Path, result: dg.ExecuteInProcessResult, out, seconds: f
             file=out,
         )
     print(f"time: {seconds:.1f} s", file=out)
+
+
+def _files_needing_attention(warehouse: Path, not_ok: list[tuple], out) -> None:
+    """The first files that are not ok, with the beginning of their message, and the command that
+    lists them all."""
+    if not not_ok:
+        return
+    from pipeline.cli import DEFAULT_WAREHOUSE, plural
+
+    statuses = ",".join(s for s in NOT_OK if any(r[0] == s for r in not_ok))
+    where = "" if str(warehouse) == DEFAULT_WAREHOUSE else f" --warehouse {warehouse}"
+    print(f"not ok: {plural(len(not_ok), 'file')}; list them all with: xxgk reports{where} --status {statuses}", file=out)
+    for status, source_file, _agency, _year, message in not_ok[:SHOWN_NOT_OK]:
+        text = " ".join((message or "").split())
+        if len(text) > MESSAGE_CHARS:
+            text = text[: MESSAGE_CHARS - 1] + "…"
+        print(f"  {status}: {source_file}: {text}", file=out)
+    if len(not_ok) > SHOWN_NOT_OK:
+        print(f"  … and {plural(len(not_ok) - SHOWN_NOT_OK, 'more file')}", file=out)
 
 
 def _metadata(result: dg.ExecuteInProcessResult, asset: str) -> dict:

@@ -129,13 +129,15 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from pipeline.run import run_pipeline
-
     raw = Path(args.raw)
     if raw.exists() and not raw.is_dir():
         raise UsageError(f"--raw {raw} is a file, not a folder: give the folder that holds the reports (`xxgk extract {raw}` reads one file)")
     if not raw.is_dir():
         raise UsageError(f"raw folder {raw} does not exist")
+    if not args.quiet:  # Dagster's start-up takes seconds: say at once what is going on
+        print(f"starting: {raw} → {args.warehouse}", file=sys.stderr, flush=True)
+    from pipeline.run import run_pipeline
+
     return run_pipeline(raw, Path(args.warehouse), wait=args.wait, progress=not args.quiet)
 
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import dagster as dg
 
+from pipeline.defs.progress import step_of_stage, timed
 from pipeline.defs.resources import Warehouse
 from pipeline.warehouse.models import SqlModel, discover
 from pipeline.warehouse.sqlfiles import execute
@@ -44,12 +45,13 @@ def _rule_check(model: SqlModel) -> dg.AssetChecksDefinition:
         blocking=False,
         description=model.description,
     )
-    def _check(warehouse: Warehouse) -> dg.AssetCheckResult:
-        with warehouse.files.reading() as con:
+    def _check(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
+        with timed() as seconds, warehouse.files.reading() as con:
             cur = execute(con, "queries/check_findings.sql", table=model.name, sample=SAMPLE_ROWS)
             columns = [d[0] for d in cur.description]
             rows = cur.fetchall()
         failing = rows[0][0] if rows else 0
+        step_of_stage(context, warehouse.progress, "checks", len(RULE_TABLES), seconds(), "evaluated", rule if failing else None)
         sample = [r[1:] for r in rows]
         severities = sorted({r[columns.index("severity") - 1] for r in sample})
         return dg.AssetCheckResult(

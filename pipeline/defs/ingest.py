@@ -1,6 +1,5 @@
 """The raw folder as a whole, and the reports and facts extracted from it (incrementally)."""
 
-import sys
 import time
 from pathlib import Path
 
@@ -8,6 +7,7 @@ import dagster as dg
 import polars as pl
 
 from pipeline.defs.jobs import refuse_partial_run
+from pipeline.defs.progress import RunningLine, say
 from pipeline.defs.resources import Warehouse
 from pipeline.extract import incremental
 from pipeline.extract.batch import mark_duplicates, scan, RawFile
@@ -54,16 +54,14 @@ class Progress:
         self.context, self.to_stderr, self.every = context, to_stderr, every
         self.started = time.monotonic()
         self.last = -1e9
-        self.tty = to_stderr and sys.stderr.isatty()
+        self.line = RunningLine()
+        self.tty = to_stderr and self.line.redraws
 
     def __call__(self, done: int, total: int) -> None:
         now = time.monotonic()
         final = done == total
         if done == 0 and total:
-            line = f"extracting {total:,} new or changed files"
-            self.context.log.info(line)
-            if self.to_stderr:
-                print(line, file=sys.stderr, flush=True)
+            say(self.context, self.to_stderr, f"extracting {total:,} new or changed files")
             return
         if total == 0 or (now - self.last < (0.5 if self.tty else self.every) and not final):
             return
@@ -76,8 +74,7 @@ class Progress:
             line += f" in {elapsed:,.1f} s"
         self.context.log.info(line)
         if self.to_stderr:
-            end = "\n" if (final or not self.tty) else ""
-            print(("\r\x1b[K" if self.tty else "") + line, end=end, file=sys.stderr, flush=True)
+            self.line.show(line, final)
 
 
 @dg.asset(group_name="ingest", deps=[raw_reports], kinds={"python", "polars"})
@@ -92,9 +89,7 @@ def extracted_reports(context: dg.AssetExecutionContext, warehouse: Warehouse) -
     outcome = incremental.update(
         Path(warehouse.raw_dir), work_dir, files, warehouse.worker_count, Progress(context, warehouse.progress)
     )
-    context.log.info(f"extraction: {outcome.describe()} ({outcome.seconds:,.1f} s)")
-    if warehouse.progress:
-        print(f"extraction: {outcome.describe()}", file=sys.stderr, flush=True)
+    say(context, warehouse.progress, f"extraction: {outcome.describe()} in {outcome.seconds:,.1f} s")
     reports = mark_duplicates(pl.read_parquet(incremental.live_files(work_dir, "reports"))).sort("source_file")
     reports.write_parquet(work_dir / "reports.parquet")
     by_status = dict(reports.group_by("status").len().sort("status").iter_rows())

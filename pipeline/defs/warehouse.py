@@ -14,6 +14,7 @@ import polars as pl
 
 from pipeline.defs.ingest import extracted_reports
 from pipeline.defs.jobs import refuse_partial_run
+from pipeline.defs.progress import say, step_of_stage, timed
 from pipeline.defs.resources import Warehouse
 from pipeline.extract.incremental import extractor_version, live_files
 from pipeline.warehouse import parquet
@@ -72,7 +73,7 @@ def warehouse_tables(context: dg.AssetExecutionContext, warehouse: Warehouse):
     if files.is_current(fingerprint):
         files.discard_build()
         files.mark_run(context.run.run_id, "unchanged", fingerprint, code)
-        context.log.info("nothing changed since the published warehouse was built: not rebuilding it")
+        say(context, warehouse.progress, "loading: nothing changed since the published warehouse was built; not rebuilding it")
         for table in BASE_TABLES:
             yield dg.MaterializeResult(asset_key=table, metadata={"unchanged": True})
         return
@@ -83,12 +84,26 @@ def warehouse_tables(context: dg.AssetExecutionContext, warehouse: Warehouse):
     changed.write_parquet(files.changed_reports)
     mode = "update" if update else "fresh"
     files.mark_run(context.run.run_id, mode, fingerprint, code)
-    context.log.info(
-        f"building from a copy of the published warehouse: {changed['source_file'].n_unique():,} files changed"
+    into = (
+        f"a copy of the published warehouse ({changed['source_file'].n_unique():,} files changed)"
         if update
-        else "building from an empty file"
+        else "an empty file"
     )
-    files.start_build(from_published=update)
+    context.log.info(f"loading into {into}")
+    with timed() as seconds:
+        files.start_build(from_published=update)
+        counts = _load(files, reports_path, update)
+    say(context, warehouse.progress, f"loading: {counts['facts']:,} facts of {counts['reports']:,} files into {into} in {seconds():,.1f} s")
+    with files.building() as con:
+        schemas = {table: _built_schema(con, table) for table in BASE_TABLES}
+    shutil.copyfile(reports_path, files.staged_input)
+    for table in BASE_TABLES:
+        yield dg.MaterializeResult(
+            asset_key=table, metadata={"rows": counts[table], "build": mode, COLUMN_SCHEMA: schemas[table]}
+        )
+
+
+def _load(files, reports_path, update: bool) -> dict[str, int]:
     with files.building() as con:
         counts = load(
             con,
@@ -99,12 +114,7 @@ def warehouse_tables(context: dg.AssetExecutionContext, warehouse: Warehouse):
         )
         if update:
             slice_changed_agencies(con)
-        schemas = {table: _built_schema(con, table) for table in BASE_TABLES}
-    shutil.copyfile(reports_path, files.staged_input)
-    for table in BASE_TABLES:
-        yield dg.MaterializeResult(
-            asset_key=table, metadata={"rows": counts[table], "build": mode, COLUMN_SCHEMA: schemas[table]}
-        )
+    return counts
 
 
 def _model_asset(model: SqlModel) -> dg.AssetsDefinition:
@@ -125,9 +135,10 @@ def _model_asset(model: SqlModel) -> dg.AssetsDefinition:
         if mode == "unchanged":
             return dg.MaterializeResult(metadata={"unchanged": True})
         per_agency = mode == "update" and model.per_agency
-        with warehouse.files.building() as con:
+        with timed() as seconds, warehouse.files.building() as con:
             rows = refresh_changed_agencies(con, model) if per_agency else materialize(con, model)
             schema = _built_schema(con, model.name)
+        step_of_stage(context, warehouse.progress, "models", len(MODELS), seconds(), "SQL models built")
         metadata = {
             COLUMN_SCHEMA: schema,
             "materialized_as": model.kind.lower(),
@@ -150,8 +161,9 @@ model_assets = [_model_asset(m) for m in MODELS]
     kinds={"parquet"},
 )
 def parquet_export(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    """reports, facts (partitioned by year), every mart, the findings, the agencies and the codebook
-    as Parquet, written from the build file into a new folder; published_warehouse makes it the `parquet/` folder beside the warehouse."""
+    """reports, facts (partitioned by year), every mart, the findings, the agencies and the
+    codebook as Parquet, written from the build file into a new folder; published_warehouse makes
+    it the `parquet/` folder beside the warehouse."""
     refuse_partial_run(context)
     warehouse.hold_writer_lock(context)
     files = warehouse.files
@@ -162,9 +174,12 @@ def parquet_export(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
         raise dg.Failure(f"no build file at {files.build} to export; materialize the tables first")
     staged = files.staged_parquet
     shutil.rmtree(staged, ignore_errors=True)
-    counts = parquet.export(
-        files.build, staged, MARTS, files.changed_reports, previous=files.parquet if mode == "update" else None
-    )
+    with timed() as seconds:
+        counts = parquet.export(
+            files.build, staged, MARTS, files.changed_reports, previous=files.parquet if mode == "update" else None
+        )
+    reused = f", {counts['facts_files_reused']:,} facts files kept from the previous version" if "facts_files_reused" in counts else ""
+    say(context, warehouse.progress, f"Parquet: {len(counts) - bool(reused)} tables written{reused} in {seconds():,.1f} s")
     return dg.MaterializeResult(metadata={f"rows_{k}": v for k, v in counts.items()})
 
 
@@ -176,13 +191,16 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: Warehouse)
     files = warehouse.files
     if files.run_mode(context.run.run_id) == "unchanged":
         return dg.MaterializeResult(metadata={**_published_paths(files), "unchanged": True})
-    if not files.publish():
-        raise dg.Failure(
-            f"nothing complete to publish (build {files.build}, Parquet {files.staged_parquet}); "
-            "materialize the tables and parquet_export first"
-        )
-    files.record_run(context.run.run_id)
-    return dg.MaterializeResult(metadata=_published_paths(files))
+    with timed() as seconds:
+        if not files.publish():
+            raise dg.Failure(
+                f"nothing complete to publish (build {files.build}, Parquet {files.staged_parquet}); "
+                "materialize the tables and parquet_export first"
+            )
+        files.record_run(context.run.run_id)
+    meta = _published_paths(files)
+    say(context, warehouse.progress, f"publish: {meta['path']} in {seconds():,.1f} s")
+    return dg.MaterializeResult(metadata=meta)
 
 
 def _published_paths(files) -> dict[str, str]:

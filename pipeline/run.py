@@ -7,6 +7,7 @@ scheduled or sensor-triggered Dagster run (or another `xxgk run`) never interlea
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -102,7 +103,7 @@ def _files_needing_attention(warehouse: Path, not_ok: list[tuple], out) -> None:
     from pipeline.cli import DEFAULT_WAREHOUSE, plural
 
     statuses = ",".join(s for s in NOT_OK if any(r[0] == s for r in not_ok))
-    where = "" if str(warehouse) == DEFAULT_WAREHOUSE else f" --warehouse {warehouse}"
+    where = "" if str(warehouse) == DEFAULT_WAREHOUSE else f" --warehouse {shlex.quote(str(warehouse))}"
     print(f"not ok: {plural(len(not_ok), 'file')}; list them all with: xxgk reports{where} --status {statuses}", file=out)
     for status, source_file, _agency, _year, message in not_ok[:SHOWN_NOT_OK]:
         text = " ".join((message or "").split())

@@ -82,3 +82,16 @@ def test_one_finding_is_singular(tmp_path):
     warehouse = tmp_path / "w" / "xxgk.duckdb"
     xxgk("run", "--raw", str(RAW), "--warehouse", str(warehouse), "--quiet", cwd=tmp_path)
     assert xxgk("checks", "--warehouse", str(warehouse)).stdout.splitlines()[-1] == "1 finding (0 errors, 1 warning)"
+
+
+def test_the_listing_command_quotes_a_warehouse_path_for_the_shell():
+    import io
+
+    from pipeline.run import _files_needing_attention
+
+    out = io.StringIO()
+    _files_needing_attention(Path("/tmp/my reports/x'; rm -rf ~.duckdb"), [("rejected", "n.txt", None, None, "empty file")], out)
+    assert out.getvalue().splitlines() == [
+        "not ok: 1 file; list them all with: xxgk reports --warehouse '/tmp/my reports/x'\"'\"'; rm -rf ~.duckdb' --status rejected",
+        "  rejected: n.txt: empty file",
+    ]

@@ -1,4 +1,4 @@
-"""The one Definitions object, for `dagster dev`, `dg dev` and `xxgk run` alike."""
+"""The one Definitions object, for `dagster dev` and `xxgk run` alike."""
 
 from pathlib import Path
 

@@ -10,6 +10,7 @@ terminal with --verbose). Ctrl-C and SIGTERM stop the run at once: exit 130 or 1
 from __future__ import annotations
 
 import os
+import shlex
 import signal
 import sys
 import time
@@ -28,6 +29,9 @@ from pipeline.warehouse.sqlfiles import execute
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_BUSY = 3
+NOT_OK = ("incomplete", "rejected", "duplicate")
+SHOWN_NOT_OK = 5  # files named in the summary; `xxgk reports` lists them all
+MESSAGE_CHARS = 100
 
 # (text in the error, what it means and what to do); {folder} is the warehouse's folder
 _CAUSES = (
@@ -87,7 +91,7 @@ def run_pipeline(
                 + ("" if verbose else " (--verbose shows the trace)")
             )
             return EXIT_FAILED
-    _summary(files.published, result, out, time.monotonic() - started)
+    _summary(warehouse, result, out, time.monotonic() - started)
     return 0
 
 
@@ -156,13 +160,16 @@ def _execute(raw: Path, warehouse: Path, progress: bool, verbose: bool) -> dg.Ex
     )
 
 
-def _summary(published: Path, result: dg.ExecuteInProcessResult, out, seconds: float) -> None:
+def _summary(warehouse: Path, result: dg.ExecuteInProcessResult, out, seconds: float) -> None:
+    published = WarehouseFiles(warehouse).published
     with duckdb.connect(str(published), read_only=True) as con:
         rows = execute(con, "queries/reports_by_status.sql").fetchall()
+        not_ok = execute(con, "queries/reports.sql", statuses=list(NOT_OK)).fetchall()
     total = sum(r[1] for r in rows)
     facts = sum(r[2] or 0 for r in rows)
     print(f"warehouse: {published}", file=out)
     print(f"reports: {total} (" + ", ".join(f"{status} {n}" for status, n, _ in rows) + ")", file=out)
+    _files_needing_attention(warehouse, not_ok, out)
     print(f"facts loaded: {facts}", file=out)
     evaluations = result.get_asset_check_evaluations()
     failed = [e for e in evaluations if not e.passed]
@@ -183,6 +190,25 @@ def _summary(published: Path, result: dg.ExecuteInProcessResult, out, seconds: f
             file=out,
         )
     print(f"time: {seconds:.1f} s", file=out)
+
+
+def _files_needing_attention(warehouse: Path, not_ok: list[tuple], out) -> None:
+    """The first files that are not ok, with the beginning of their message, and the command that
+    lists them all."""
+    if not not_ok:
+        return
+    from pipeline.cli import DEFAULT_WAREHOUSE, plural
+
+    statuses = ",".join(s for s in NOT_OK if any(r[0] == s for r in not_ok))
+    where = "" if str(warehouse) == DEFAULT_WAREHOUSE else f" --warehouse {shlex.quote(str(warehouse))}"
+    print(f"not ok: {plural(len(not_ok), 'file')}; list them all with: xxgk reports{where} --status {statuses}", file=out)
+    for status, source_file, _agency, _year, message in not_ok[:SHOWN_NOT_OK]:
+        text = " ".join((message or "").split())
+        if len(text) > MESSAGE_CHARS:
+            text = text[: MESSAGE_CHARS - 1] + "…"
+        print(f"  {status}: {source_file}: {text}", file=out)
+    if len(not_ok) > SHOWN_NOT_OK:
+        print(f"  … and {plural(len(not_ok) - SHOWN_NOT_OK, 'more file')}", file=out)
 
 
 def _metadata(result: dg.ExecuteInProcessResult, asset: str) -> dict:

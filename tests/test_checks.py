@@ -188,14 +188,20 @@ def test_dagster_check_results_are_warnings_with_count_and_sample(planted, tmp_p
     by_name = {next(iter(c.check_specs)).name: c for c in rule_checks}
     assert set(by_name) == set(CHECKS)
     assert all(not spec.blocking for c in rule_checks for spec in c.check_specs)
-    result = by_name["balance"](warehouse=Warehouse(path=str(planted[0])))
-    assert (result.passed, result.severity) == (False, dg.AssetCheckSeverity.WARN)
+    result = by_name["balance"](dg.build_op_context(), warehouse=Warehouse(path=str(planted[0])))
+    # an error rule fails with ERROR severity, a warning rule with WARN; neither blocks the run
+    assert (result.passed, result.severity) == (False, dg.AssetCheckSeverity.ERROR)
     assert result.metadata["failing_rows"].value == 2
-    assert "测试区平衡局" in result.metadata["sample"].value
+    sample = result.metadata["sample"]
+    assert isinstance(sample, dg.TableMetadataValue) and len(sample.records) == 2
+    assert {r.data["agency"] for r in sample.records} == {"测试区平衡局"}
+    assert sample.records[0].data["severity"] == "error" and isinstance(sample.records[0].data["actual"], str)
+    narrative = by_name["narrative"](dg.build_op_context(), warehouse=Warehouse(path=str(planted[0])))
+    assert (narrative.passed, narrative.severity) == (False, dg.AssetCheckSeverity.WARN)
     # a check that cannot run (here: no such view) raises, which fails the run
     duckdb.connect(str(tmp_path / "empty.duckdb")).close()
     with pytest.raises(duckdb.CatalogException):
-        by_name["balance"](warehouse=Warehouse(path=str(tmp_path / "empty.duckdb")))
+        by_name["balance"](dg.build_op_context(), warehouse=Warehouse(path=str(tmp_path / "empty.duckdb")))
 
 
 def test_report_before_2019_is_rejected_and_no_finding(planted):

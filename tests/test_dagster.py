@@ -91,6 +91,7 @@ def test_run_queue_runs_one_materialization_at_a_time(tmp_path, monkeypatch):
     with dg.DagsterInstance.from_config(str(tmp_path)) as instance:
         assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
         assert instance.get_concurrency_config().run_queue_config.max_concurrent_runs == 1
+        assert not instance.nux_enabled
 
 
 def _tick(sensor, warehouse: Warehouse, cursor: str | None):
@@ -156,3 +157,74 @@ def test_scheduled_job_runs_in_process(tmp_path):
     with duckdb.connect(str(target), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM reports WHERE status = 'ok'").fetchone() == (5,)
     assert (target.parent / "parquet" / "reports.parquet").is_file()
+    # published_warehouse names the version it published, not the one before it
+    published = result.asset_materializations_for_node("published_warehouse")[0].metadata
+    assert published["path"].value == str(target.resolve()) and ".versions" in published["path"].value
+
+
+def test_materializing_one_asset_alone_is_refused_with_a_message(tmp_path):
+    """mart_yoy alone (as the UI's "Materialize selected" runs it) would build into a file that
+    nothing publishes: the run fails saying why and how to run it, and nothing is written."""
+    from conftest import build_bundled
+
+    raw, target = build_bundled(tmp_path)
+    inode = target.resolve().stat().st_ino
+    job = defs().resolve_job_def("refresh_warehouse")
+    run_config = {"resources": {"warehouse": {"config": {"raw_dir": str(raw), "path": str(target)}}}}
+    result = job.execute_in_process(
+        run_config=run_config, instance=dg.DagsterInstance.ephemeral(), asset_selection=[dg.AssetKey("mart_yoy")],
+        raise_on_error=False,
+    )
+    assert not result.success
+    (failure,) = [e for e in result.all_events if e.is_step_failure]
+    message = failure.step_failure_data.error.message
+    assert "refused" in message and "mart_yoy" in message and "Materialize all" in message, message
+    assert not Warehouse(path=str(target)).files.build.exists()
+    assert target.resolve().stat().st_ino == inode
+
+
+def test_nothing_tells_users_to_run_dg():
+    """`dg` (dagster-dg-cli) is not installed: the project's own words name `dagster dev` only."""
+    for path in [ROOT / "README.md", ROOT / "Makefile", *(ROOT / "pipeline").rglob("*.py")]:
+        assert "dg dev" not in path.read_text(encoding="utf-8"), path
+
+
+def test_every_asset_is_what_a_partial_run_is_checked_against():
+    from pipeline.defs.jobs import EVERY_ASSET
+
+    assert EVERY_ASSET == set(defs().resolve_all_asset_keys())
+
+
+def test_sensor_runs_again_when_the_folder_returns_to_an_earlier_state(tmp_path):
+    """A file added, a run, the file removed: the folder's listing is the first request's again, but
+    the change is new (the warehouse now holds the added file), so its run key is new too; the
+    daemon skips only run keys it has seen. The same change seen twice keeps its key."""
+    from pipeline.defs.sensors import raw_folder_changed
+
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW, raw)
+    warehouse = Warehouse(raw_dir=str(raw), path=str(tmp_path / "w" / "xxgk.duckdb"))
+    work = warehouse.files.work_dir
+
+    incremental.update(raw, work, scan(raw), workers=1)
+    extra = raw / "extra.txt"
+    extra.write_bytes((RAW / "000_1acaab7e8820b83a.txt").read_bytes() + b"\n")
+    added_mtime = os.stat(extra).st_mtime_ns
+    added, cursor = _tick(raw_folder_changed, warehouse, None)
+    assert isinstance(added, dg.RunRequest)
+    seen_again, _ = _tick(raw_folder_changed, warehouse, None)  # e.g. a fresh cursor, before the run
+    assert seen_again.run_key == added.run_key
+
+    incremental.update(raw, work, scan(raw), workers=1)  # the requested run
+    extra.unlink()
+    removed, cursor = _tick(raw_folder_changed, warehouse, cursor)
+    assert isinstance(removed, dg.RunRequest) and removed.tags["xxgk/raw_changes"] == "0 new, 0 changed, 1 removed"
+    assert removed.run_key != added.run_key
+
+    # and back once more, to exactly the listing of the first request (same name, size and time)
+    incremental.update(raw, work, scan(raw), workers=1)
+    extra.write_bytes((RAW / "000_1acaab7e8820b83a.txt").read_bytes() + b"\n")
+    os.utime(extra, ns=(added_mtime, added_mtime))
+    again, _ = _tick(raw_folder_changed, warehouse, cursor)
+    assert isinstance(again, dg.RunRequest)
+    assert again.run_key not in {added.run_key, removed.run_key}

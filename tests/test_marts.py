@@ -120,7 +120,7 @@ def test_conflicting_files_are_left_out_and_same_facts_counted_once(planted):
 
 def _readme_queries() -> list[str]:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = text.split("## Marts and checks", 1)[1].split("\n## ", 1)[0]
+    section = text.split("### Questions across years", 1)[1].split("\n## ", 1)[0]
     return re.findall(r"```sql\n(.*?)```", section, re.S)
 
 

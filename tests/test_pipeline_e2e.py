@@ -64,7 +64,7 @@ def test_mart_agency_year_in_the_projects_duckdb_cli(warehouse: Path):
          "SELECT agency, year, new_received, handled FROM mart_agency_year WHERE agency = '北京市通州区'"],
         capture_output=True, text=True, check=True,
     )
-    assert proc.stdout.splitlines() == ["agency,year,new_received,handled", '"北京市通州区",2024,2331.000000,2337.000000']
+    assert proc.stdout.splitlines() == ["agency,year,new_received,handled", '"北京市通州区",2024,2331,2337']  # whole counts, no six zeros
 
 
 def test_byte_identical_copy_is_a_duplicate(raw_copy: Path, tmp_path: Path):

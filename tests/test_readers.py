@@ -150,6 +150,8 @@ def test_second_writer_exits_or_waits_never_interleaves(site, held_lock):
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     line = _readline(waiting.stderr)
+    assert line.startswith("starting: ")  # said at once, before Dagster's start-up
+    line = _readline(waiting.stderr)
     assert "is being written by the test's writer" in line and "waiting for it to finish" in line
     published = target.stat().st_ino
     time.sleep(0.5)

@@ -25,10 +25,17 @@ CELL = regex.compile(r"^\t(\d+)$", regex.M)
 
 
 def _contents(warehouse: Path) -> dict[str, list[tuple]]:
-    """Every table and view but changed_agencies (which says what the build recomputed)."""
+    """Every table and view but changed_agencies (which says what the build recomputed), and the
+    comments on every table and column."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
         names = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables ORDER BY 1").fetchall()]
-        return {n: sorted(con.execute(f'SELECT * FROM "{n}"').fetchall(), key=repr) for n in names if n != "changed_agencies"}
+        contents = {n: sorted(con.execute(f'SELECT * FROM "{n}"').fetchall(), key=repr) for n in names if n != "changed_agencies"}
+        contents["comments"] = con.execute(
+            "SELECT table_name, column_name, comment FROM duckdb_columns() WHERE database_name = current_database() "
+            "UNION ALL SELECT table_name, NULL, comment FROM duckdb_tables() WHERE database_name = current_database() "
+            "ORDER BY ALL"
+        ).fetchall()
+        return contents
 
 
 def _parquet(warehouse: Path) -> dict[str, list[tuple]]:

@@ -7,6 +7,8 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
+from pipeline.defs.jobs import refuse_partial_run
+from pipeline.defs.progress import RunningLine, say
 from pipeline.defs.resources import Warehouse
 from pipeline.extract import incremental
 from pipeline.extract.batch import mark_duplicates, scan, RawFile
@@ -19,6 +21,7 @@ def _inventory_path(warehouse: Warehouse) -> Path:
 @dg.asset(group_name="ingest", kinds={"python"})
 def raw_reports(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     """Every non-hidden file under the raw folder (one asset for the folder, not one per file)."""
+    refuse_partial_run(context)
     warehouse.hold_writer_lock(context)
     raw_dir = Path(warehouse.raw_dir)
     if not raw_dir.is_dir():
@@ -52,16 +55,14 @@ class Progress:
         self.context, self.to_stderr, self.every = context, to_stderr, every
         self.started = time.monotonic()
         self.last = -1e9
-        self.tty = to_stderr and sys.stderr.isatty()
+        self.line = RunningLine()
+        self.tty = to_stderr and self.line.redraws
 
     def __call__(self, done: int, total: int) -> None:
         now = time.monotonic()
         final = done == total
         if done == 0 and total:
-            line = f"extracting {total:,} new or changed files"
-            self.context.log.info(line)
-            if self.to_stderr:
-                print(line, file=sys.stderr, flush=True)
+            say(self.context, self.to_stderr, f"extracting {total:,} new or changed files")
             return
         if total == 0 or (now - self.last < (0.5 if self.tty else self.every) and not final):
             return
@@ -74,14 +75,14 @@ class Progress:
             line += f" in {elapsed:,.1f} s"
         self.context.log.info(line)
         if self.to_stderr:
-            end = "\n" if (final or not self.tty) else ""
-            print(("\r\x1b[K" if self.tty else "") + line, end=end, file=sys.stderr, flush=True)
+            self.line.show(line, final)
 
 
 @dg.asset(group_name="ingest", deps=[raw_reports], kinds={"python", "polars"})
 def extracted_reports(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     """Reports and their facts in Parquet batches beside the warehouse. Only new and changed files
     are extracted (see pipeline/extract/incremental.py); removed files' rows leave."""
+    refuse_partial_run(context)
     warehouse.hold_writer_lock(context)
     inventory = pl.read_parquet(_inventory_path(warehouse))
     files = [RawFile(*row) for row in inventory.select("source_file", "size", "mtime_ns").iter_rows()]
@@ -93,9 +94,7 @@ def extracted_reports(context: dg.AssetExecutionContext, warehouse: Warehouse) -
         # Not progress: said even with --quiet (info, not warning, so `xxgk run` shows it once).
         context.log.info(outcome.damage)
         print(outcome.damage, file=sys.stderr, flush=True)
-    context.log.info(f"extraction: {outcome.describe()} ({outcome.seconds:,.1f} s)")
-    if warehouse.progress:
-        print(f"extraction: {outcome.describe()}", file=sys.stderr, flush=True)
+    say(context, warehouse.progress, f"extraction: {outcome.describe()} in {outcome.seconds:,.1f} s")
     reports = mark_duplicates(pl.read_parquet(incremental.live_files(work_dir, "reports"))).sort("source_file")
     reports.write_parquet(work_dir / "reports.parquet")
     by_status = dict(reports.group_by("status").len().sort("status").iter_rows())

@@ -2,10 +2,13 @@
 
 Every XXGK_SENSOR_INTERVAL seconds (default 30) it lists the raw folder (names, sizes and
 modification times only; no file is read) and compares the listing with the one the last
-extraction saw. A difference requests one run, keyed by the listing, so the same state of the
-folder never queues two runs; the run itself decides which files really changed (by hash).
+extraction saw. A difference requests one run, keyed by the change: the listing together with
+the extraction it departs from (the manifest as last written). So the same change never queues
+two runs, and a folder that returns to an earlier state (a file added, a run, the file removed)
+is a new change and gets its run. The run itself decides which files really changed (by hash).
 """
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -14,7 +17,7 @@ import dagster as dg
 from pipeline.defs.jobs import refresh_warehouse
 from pipeline.defs.resources import Warehouse
 from pipeline.extract.batch import scan
-from pipeline.extract.incremental import read_manifest, scan_fingerprint
+from pipeline.extract.incremental import manifest_path, read_manifest, scan_fingerprint
 
 
 def _difference(files, manifest) -> str:
@@ -24,6 +27,16 @@ def _difference(files, manifest) -> str:
     removed = sum(1 for s in before if s not in now)
     changed = sum(1 for s, v in now.items() if s in before and before[s] != v)
     return f"{new} new, {changed} changed, {removed} removed"
+
+
+def _change_key(listing: str, work_dir: Path) -> str:
+    """The listing and the extraction it is compared with: the manifest is rewritten by every run
+    that extracts, so its modification time tells two visits of the same listing apart."""
+    try:
+        since = str(os.stat(manifest_path(work_dir)).st_mtime_ns)
+    except FileNotFoundError:
+        since = "no extraction"
+    return hashlib.sha256(f"{since}\0{listing}".encode()).hexdigest()[:32]
 
 
 @dg.sensor(
@@ -48,4 +61,4 @@ def raw_folder_changed(context: dg.SensorEvaluationContext, warehouse: Warehouse
     context.update_cursor(listing)
     what = _difference(files, manifest)
     context.log.info(f"raw folder changed: {what}")
-    return dg.RunRequest(run_key=listing, tags={"xxgk/trigger": "sensor", "xxgk/raw_changes": what})
+    return dg.RunRequest(run_key=_change_key(listing, warehouse.files.work_dir), tags={"xxgk/trigger": "sensor", "xxgk/raw_changes": what})

@@ -13,6 +13,8 @@ import dagster as dg
 import polars as pl
 
 from pipeline.defs.ingest import extracted_reports
+from pipeline.defs.jobs import refuse_partial_run
+from pipeline.defs.progress import say, step_of_stage, timed
 from pipeline.defs.resources import Warehouse
 from pipeline.extract.incremental import extractor_version, live_files
 from pipeline.warehouse import parquet
@@ -20,6 +22,7 @@ from pipeline.warehouse.changes import changed_reports, published_input
 from pipeline.warehouse.files import code_fingerprint, inputs_fingerprint
 from pipeline.warehouse.load import load, slice_changed_agencies
 from pipeline.warehouse.models import SqlModel, discover, load_tables, materialize, refresh_changed_agencies
+from pipeline.warehouse.schema import table_docs
 
 BASE_TABLES = load_tables()
 MODELS = discover()
@@ -27,18 +30,40 @@ MARTS = [m.name for m in MODELS if m.layer == "marts"]
 # Past this share of changed reports, building from scratch is as quick as replacing rows, and it
 # leaves a compact file instead of one with many deleted rows.
 UPDATE_AT_MOST = 0.25
+COLUMN_SCHEMA = "dagster/column_schema"
 
 
+def _declared_schema(table: str) -> dg.TableSchema:
+    """The columns sql/schema.toml declares, for the asset's definition (types come with a build)."""
+    return dg.TableSchema(columns=[dg.TableColumn(c, type="", description=d) for c, d in table_docs()[table].columns])
+
+
+def _built_schema(con, table: str) -> dg.TableSchema:
+    """The table's columns as built, with their DuckDB types and the comments the build stored."""
+    rows = con.execute(
+        "SELECT column_name, data_type, comment FROM duckdb_columns() "
+        "WHERE database_name = current_database() AND schema_name = 'main' AND table_name = ? ORDER BY column_index",
+        [table],
+    ).fetchall()
+    return dg.TableSchema(columns=[dg.TableColumn(name, type=kind, description=comment) for name, kind, comment in rows])
 
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec(t, group_name="warehouse", deps=[extracted_reports], kinds={"duckdb"}, description=f"warehouse table {t}")
+        dg.AssetSpec(
+            t,
+            group_name="warehouse",
+            deps=[extracted_reports],
+            kinds={"duckdb"},
+            description=table_docs()[t].description,
+            metadata={COLUMN_SCHEMA: _declared_schema(t)},
+        )
         for t in BASE_TABLES
     ],
 )
 def warehouse_tables(context: dg.AssetExecutionContext, warehouse: Warehouse):
     """Loads the build file from extraction's Parquet (unless the published file is current)."""
+    refuse_partial_run(context)
     warehouse.hold_writer_lock(context)
     files = warehouse.files
     reports_path = files.work_dir / "reports.parquet"
@@ -48,7 +73,7 @@ def warehouse_tables(context: dg.AssetExecutionContext, warehouse: Warehouse):
     if files.is_current(fingerprint):
         files.discard_build()
         files.mark_run(context.run.run_id, "unchanged", fingerprint, code)
-        context.log.info("nothing changed since the published warehouse was built: not rebuilding it")
+        say(context, warehouse.progress, "loading: nothing changed since the published warehouse was built; not rebuilding it")
         for table in BASE_TABLES:
             yield dg.MaterializeResult(asset_key=table, metadata={"unchanged": True})
         return
@@ -59,12 +84,25 @@ def warehouse_tables(context: dg.AssetExecutionContext, warehouse: Warehouse):
     changed.write_parquet(files.changed_reports)
     mode = "update" if update else "fresh"
     files.mark_run(context.run.run_id, mode, fingerprint, code)
-    context.log.info(
-        f"building from a copy of the published warehouse: {changed['source_file'].n_unique():,} files changed"
+    into = (
+        f"a copy of the published warehouse ({changed['source_file'].n_unique():,} files changed)"
         if update
-        else "building from an empty file"
+        else "an empty file"
     )
-    files.start_build(from_published=update)
+    context.log.info(f"loading into {into}")
+    with timed() as seconds:
+        files.start_build(from_published=update)
+        counts = _load(files, reports_path, reports, update)
+    say(context, warehouse.progress, f"loading: {counts['facts']:,} facts of {counts['reports']:,} files into {into} in {seconds():,.1f} s")
+    with files.building() as con:
+        schemas = {table: _built_schema(con, table) for table in BASE_TABLES}
+    for table in BASE_TABLES:
+        yield dg.MaterializeResult(
+            asset_key=table, metadata={"rows": counts[table], "build": mode, COLUMN_SCHEMA: schemas[table]}
+        )
+
+
+def _load(files, reports_path, reports: pl.DataFrame, update: bool) -> dict[str, int]:
     with files.building() as con:
         counts = load(
             con,
@@ -78,8 +116,7 @@ def warehouse_tables(context: dg.AssetExecutionContext, warehouse: Warehouse):
         published_input(reports, con.execute("SELECT source_file, agency_id FROM reports").pl()).write_parquet(
             files.staged_input
         )
-    for table in BASE_TABLES:
-        yield dg.MaterializeResult(asset_key=table, metadata={"rows": counts[table], "build": mode})
+    return counts
 
 
 def _model_asset(model: SqlModel) -> dg.AssetsDefinition:
@@ -90,17 +127,22 @@ def _model_asset(model: SqlModel) -> dg.AssetsDefinition:
         group_name=model.layer,
         deps=model.references(known),
         kinds={"duckdb", "sql"},
-        description=model.description,
+        description=table_docs()[model.name].description,
+        metadata={COLUMN_SCHEMA: _declared_schema(model.name)},
     )
     def _build(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+        refuse_partial_run(context)
         warehouse.hold_writer_lock(context)
         mode = warehouse.files.run_mode(context.run.run_id)
         if mode == "unchanged":
             return dg.MaterializeResult(metadata={"unchanged": True})
         per_agency = mode == "update" and model.per_agency
-        with warehouse.files.building() as con:
+        with timed() as seconds, warehouse.files.building() as con:
             rows = refresh_changed_agencies(con, model) if per_agency else materialize(con, model)
+            schema = _built_schema(con, model.name)
+        step_of_stage(context, warehouse.progress, "models", len(MODELS), seconds(), "SQL models built")
         metadata = {
+            COLUMN_SCHEMA: schema,
             "materialized_as": model.kind.lower(),
             "refreshed": "changed agencies" if per_agency else "whole",
             "sql": dg.MetadataValue.md(f"```sql\n{model.sql}\n```"),
@@ -121,8 +163,10 @@ model_assets = [_model_asset(m) for m in MODELS]
     kinds={"parquet"},
 )
 def parquet_export(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    """reports, facts (partitioned by year) and every mart as Parquet, written from the build file
-    into a new folder; published_warehouse makes it the `parquet/` folder beside the warehouse."""
+    """reports, facts (partitioned by year), every mart, the findings, the agencies and the
+    codebook as Parquet, written from the build file into a new folder; published_warehouse makes
+    it the `parquet/` folder beside the warehouse."""
+    refuse_partial_run(context)
     warehouse.hold_writer_lock(context)
     files = warehouse.files
     mode = files.run_mode(context.run.run_id)
@@ -132,24 +176,35 @@ def parquet_export(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
         raise dg.Failure(f"no build file at {files.build} to export; materialize the tables first")
     staged = files.staged_parquet
     shutil.rmtree(staged, ignore_errors=True)
-    counts = parquet.export(
-        files.build, staged, MARTS, files.changed_reports, previous=files.parquet if mode == "update" else None
-    )
+    with timed() as seconds:
+        counts = parquet.export(
+            files.build, staged, MARTS, files.changed_reports, previous=files.parquet if mode == "update" else None
+        )
+    reused = f", {counts['facts_files_reused']:,} facts files kept from the previous version" if "facts_files_reused" in counts else ""
+    say(context, warehouse.progress, f"Parquet: {len(counts) - bool(reused)} tables written{reused} in {seconds():,.1f} s")
     return dg.MaterializeResult(metadata={f"rows_{k}": v for k, v in counts.items()})
 
 
 @dg.asset(group_name="warehouse", deps=[parquet_export], kinds={"duckdb", "parquet"})
 def published_warehouse(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     """The build file and its Parquet export published together by one atomic rename of a link."""
+    refuse_partial_run(context)
     warehouse.hold_writer_lock(context)
     files = warehouse.files
-    meta = {"path": str(files.published.resolve()), "parquet": str(files.parquet)}
     if files.run_mode(context.run.run_id) == "unchanged":
-        return dg.MaterializeResult(metadata={**meta, "unchanged": True})
-    if not files.publish():
-        raise dg.Failure(
-            f"nothing complete to publish (build {files.build}, Parquet {files.staged_parquet}); "
-            "materialize the tables and parquet_export first"
-        )
-    files.record_run(context.run.run_id)
+        return dg.MaterializeResult(metadata={**_published_paths(files), "unchanged": True})
+    with timed() as seconds:
+        if not files.publish():
+            raise dg.Failure(
+                f"nothing complete to publish (build {files.build}, Parquet {files.staged_parquet}); "
+                "materialize the tables and parquet_export first"
+            )
+        files.record_run(context.run.run_id)
+    meta = _published_paths(files)
+    say(context, warehouse.progress, f"publish: {meta['path']} in {seconds():,.1f} s")
     return dg.MaterializeResult(metadata=meta)
+
+
+def _published_paths(files) -> dict[str, str]:
+    """Where the published version is, read after publication so it names the new version."""
+    return {"path": str(files.published.resolve()), "parquet": str(files.parquet)}

@@ -1,4 +1,4 @@
-"""Figures the prose states (sections 一 and 六), with the table cell each must equal (FORM.md,
+"""Figures the prose states (sections 一 and 六), with the table cell each must equal (docs/form.md,
 "Figures stated in the prose").
 
 Only phrases that name their cell without doubt are tied to a cell: the request or appeal count
@@ -45,7 +45,7 @@ _PATTERNS: tuple[tuple[str, regex.Pattern, str | None, str | None, str | None], 
     for kind, pattern, table, row, cls in (
         ("new_received", rf"(?:新收|收到)(?:的)?{_REQUEST}{_COUNT_WORD}{_N}件", "requests", "new_received", "total"),
         # 受理 counts the new requests, or the new ones and those carried over: either reading
-        # agrees with the table (FORM.md, "Figures stated in the prose").
+        # agrees with the table (docs/form.md, "Figures stated in the prose").
         ("new_received", rf"受理(?:的)?{_REQUEST}{_COUNT_WORD}{_N}件", "requests", "new_received|new_received+carried_over",
          "total"),
         ("carried_over", rf"上年结转(?:的)?{_REQUEST}?{_COUNT_WORD}{_N}件", "requests", "carried_over", "total"),

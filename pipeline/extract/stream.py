@@ -314,7 +314,7 @@ def _vector(placement: tuple[int, ...], values: list[Decimal | None], width: int
 
 
 def _adds_up(row: FormRow, vector: tuple[Decimal, ...]) -> bool:
-    """FORM.md rule 2 (a request row's classes sum to 总计) and rule 4 (each appeals group sums to
+    """docs/form.md rule 2 (a request row's classes sum to 总计) and rule 4 (each appeals group sums to
     its 总计); section 二 has no rule, so only an all-zero reading is safe there."""
     if row.has_applicants:
         return sum(vector[:-1]) == vector[-1]

@@ -1,4 +1,4 @@
-"""A cell's text → its value, following FORM.md's rules for numbers, units and zero placeholders."""
+"""A cell's text → its value, following docs/form.md's rules for numbers, units and zero placeholders."""
 
 from __future__ import annotations
 

@@ -25,7 +25,7 @@ APPLICANT_CLASSES = (
 
 TABLE_CODES = ("proactive", "requests", "appeals")
 
-# Only these cells may hold decimals; every other cell is a count (FORM.md rule 5).
+# Only these cells may hold decimals; every other cell is a count (docs/form.md rule 5).
 AMOUNT_ROWS = frozenset({"fees.amount_10k_yuan", "procurement.amount"})
 # The 2019 form's 本年增/减 cells are the only signed ones.
 SIGNED_SUFFIX = ".change"

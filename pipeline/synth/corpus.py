@@ -102,12 +102,12 @@ def build(options: Options) -> list[tuple[Report, str, list[plants.Violation]]]:
 def expected_status(report: Report, rendering: str) -> str:
     """A native file (HTML, PDF, Word) and a bordered or tab-separated text place every cell,
     blank ones included, so the report is `ok`. pdftotext -raw keeps no trace of where blank cells
-    were, so a report with any blank cell cannot be complete there (FORM.md "Blank, dash and
-    placeholder cells"). pdftotext -layout keeps
-    it for the many rows of section 三 but not for section 四's lone row, whose numbers it places
-    after whatever stands left of them on the page (pipeline.extract.stream.read_value_row): with a
-    blank cell that row is known only when exactly one reading of its numbers satisfies FORM.md
-    rule 4, as the extractor decides it."""
+    were, so a report with any blank cell cannot be complete there
+    (docs/form.md "Blank, dash and placeholder cells"). pdftotext -layout keeps it for the many
+    rows of section 三 but not for section 四's lone row, whose numbers it places after whatever
+    stands left of them on the page (pipeline.extract.stream.read_value_row): with a blank cell
+    that row is known only when exactly one reading of its numbers satisfies docs/form.md rule 4,
+    as the extractor decides it."""
     keys = expected_keys(report.form_version)
     if rendering == "pdf-raw":
         return "incomplete" if any(report.cells[key] == "" for key in keys) else "ok"

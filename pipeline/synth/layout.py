@@ -1,4 +1,4 @@
-"""The official tables with their merged cells (FORM.md "Table layouts"), filled with one report's cells.
+"""The official tables with their merged cells (docs/form.md "Table layouts"), filled with one report's cells.
 
 Every rendering starts from this: HTML prints the merges as colspan/rowspan, the Word export as
 empty continuation cells.

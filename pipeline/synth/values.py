@@ -1,4 +1,4 @@
-"""Plausible cell values for one report that satisfy the form's arithmetic (FORM.md rules 1–5)."""
+"""Plausible cell values for one report that satisfy the form's arithmetic (docs/form.md rules 1–5)."""
 
 from __future__ import annotations
 

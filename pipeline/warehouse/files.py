@@ -290,13 +290,14 @@ def inputs_fingerprint(reports_csv: bytes, code: str) -> str:
 
 def code_fingerprint(*parts: str) -> str:
     """A hash of the code that decides what a build makes of its input: the extractor version
-    (parts), and the SQL, warehouse code and reference data, the division dataset among them."""
+    (parts), and the SQL, the column docs (sql/schema.toml), warehouse code and reference data, the
+    division dataset among them."""
     h = hashlib.sha256()
     for part in (*parts, f"{divisions.DATASET}=={version(divisions.DATASET)}"):
         h.update(b"\0" + part.encode())
     package = Path(__file__).resolve().parents[1]
     sources = sorted((package / "warehouse").glob("*.py")) + sorted(
-        p for p in (package.parent / "sql").rglob("*.sql")
+        p for p in (package.parent / "sql").rglob("*") if p.suffix in (".sql", ".toml")
     ) + sorted(p for p in (package / "reference").rglob("*") if p.is_file())
     for path in sources:
         h.update(b"\0" + str(path.relative_to(package.parent)).encode() + b"\0" + path.read_bytes())

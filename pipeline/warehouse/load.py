@@ -16,10 +16,13 @@ import polars as pl
 
 from pipeline.warehouse.agencies import resolve
 from pipeline.warehouse.models import load_tables, ordered_files
+from pipeline.warehouse.schema import describe
 from pipeline.warehouse.sqlfiles import execute
 
 # Reference data shipped in the package (users extend it there): the agency registry.
 REFERENCE_DIR = Path(__file__).resolve().parents[1] / "reference"
+# The form's codebook, loaded as the table `codebook`, bound as $form_dir.
+FORM_DIR = Path(__file__).resolve().parents[1] / "form"
 
 
 def load(
@@ -41,10 +44,12 @@ def load(
             "narrative": [str(p) for p in narrative],
             "agency_spellings": str(Path(tmp) / "spellings.parquet"),
             "agency_records": str(Path(tmp) / "records.parquet"),
+            "form_dir": str(FORM_DIR),
         }
         counts = {}
         for table in load_tables():
             execute(con, f"load/{table}.sql", **params)
+            describe(con, table)
             counts[table] = con.table(table).shape[0]
     return counts
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 import regex
 
+from pipeline.warehouse.schema import describe
 from pipeline.warehouse.sqlfiles import SQL_DIR, execute
 
 MODEL_LAYERS = ("staging", "marts", "checks")
@@ -122,6 +123,7 @@ def materialize(con: duckdb.DuckDBPyConnection, model: SqlModel) -> int | None:
     _define_macros(con)
     # The name comes from our own file name, checked above; no report data is in this text.
     con.execute(f"CREATE OR REPLACE {model.kind} {model.name} AS\n{model.sql}")
+    describe(con, model.name)
     return con.table(model.name).shape[0] if model.kind == "TABLE" else None
 
 

@@ -7,6 +7,8 @@ Layout, beside the warehouse file:
         facts/year=2024/part-3-0.parquet  facts partitioned by their report's year (hive style),
                                           16 files a year by the first hex digit of report_id
         <mart>.parquet                   one file per table in sql/marts
+        check_results.parquet, agencies.parquet, codebook.parquet
+                                         the findings, and what decodes agency_id and row_code
 
 Each export is written into a staging folder; publication moves it, with the DuckDB file built in
 the same run, into a new version and switches both in one rename. A build that replaced only
@@ -28,12 +30,16 @@ from pipeline.warehouse.files import DUCKDB_CONFIG
 from pipeline.warehouse.sqlfiles import execute
 
 NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"  # DuckDB's folder name for a NULL year
+# Small tables written whole beside the marts, so a Parquet-only reader sees the findings and can
+# decode agency_id and row_code.
+WHOLE_TABLES = ("check_results", "agencies", "codebook")
 
 
 def export(
     warehouse_file: Path, dest: Path, marts: list[str], changed_reports: Path, previous: Path | None = None
 ) -> dict[str, int]:
-    """Write reports, facts (by year) and the marts from the warehouse file into dest; row counts.
+    """Write reports, facts (by year), the marts and WHOLE_TABLES from the warehouse file into dest;
+    row counts.
     With `previous` (the published Parquet folder), facts files of unchanged parts are taken
     from it instead of being written again."""
     dest.mkdir(parents=True)
@@ -49,10 +55,10 @@ def export(
         execute(con, "export/facts.sql", path=str(dest / "facts.partitions"))
         for table in ("reports", "facts"):
             counts[table] = con.table(table).shape[0]
-        for mart in marts:
-            mart_rows = con.table(mart)
-            mart_rows.write_parquet(str(dest / f"{mart}.parquet"))
-            counts[mart] = mart_rows.shape[0]
+        for table in (*marts, *WHOLE_TABLES):
+            rows = con.table(table)
+            rows.write_parquet(str(dest / f"{table}.parquet"))
+            counts[table] = rows.shape[0]
     _name_files(dest / "facts.partitions", dest / "facts")
     if previous is not None:
         counts["facts_files_reused"] = _reuse(previous / "facts", dest / "facts", written | set(unfit))

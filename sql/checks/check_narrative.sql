@@ -1,4 +1,4 @@
--- FORM.md rule 8 (warning). A figure the prose of sections 一 or 六 states (narrative_figures)
+-- docs/form.md rule 8 (warning). A figure the prose of sections 一 or 六 states (narrative_figures)
 -- against the cell it names: expected = the prose figure, actual = the table cell (or the sum of
 -- the cells when a reading joins codes with '+'). Where the wording allows several readings
 -- (row_code lists them with '|': 受理 is new requests, or new plus carried over), the figure

@@ -1,4 +1,4 @@
--- FORM.md rule 7 (warning). 2021 form: this year's 现行有效件数 (regulations.in_force,
+-- docs/form.md rule 7 (warning). 2021 form: this year's 现行有效件数 (regulations.in_force,
 -- normative_documents.in_force) should equal last year's in_force + this year's issued −
 -- repealed. Agencies often fail this. Compared only when both years use the 2021 form and have
 -- one complete report.

@@ -3,7 +3,8 @@
 -- `duplicate` check) is left out until a user removes the wrong file; incomplete reports are
 -- never counted (the `completeness` check lists them). Every agency is counted on its own: an
 -- aggregate (a whole district) is never added to its departments. kind, division_level and
--- division_code say what the agency is (agencies).
+-- division_code say what the agency is (agencies). Counts are BIGINT, the fee amount DECIMAL,
+-- rates DOUBLE.
 -- refresh: per agency
 WITH cells AS (
     SELECT *
@@ -20,20 +21,20 @@ per_year AS (
         any_value(form_version) AS form_version,
         any_value(report_id) AS report_id,
         any_value(source_file) AS source_file,
-        sum(value) FILTER (table_code = 'requests' AND row_code = 'new_received') AS new_received,
-        sum(value) FILTER (table_code = 'requests' AND row_code = 'carried_over') AS carried_over,
-        sum(value) FILTER (table_code = 'requests' AND row_code = 'result.granted') AS granted,
-        sum(value) FILTER (table_code = 'requests' AND row_code = 'result.partial') AS partial,
-        sum(value) FILTER (table_code = 'requests' AND row_code LIKE 'result.denied.%') AS denied,
-        sum(value) FILTER (table_code = 'requests' AND row_code LIKE 'result.unable.%') AS unable,
-        sum(value) FILTER (table_code = 'requests' AND row_code LIKE 'result.not_processed.%') AS not_processed,
-        sum(value) FILTER (table_code = 'requests' AND (row_code = 'result.other' OR row_code LIKE 'result.other.%')) AS other,
-        sum(value) FILTER (table_code = 'requests' AND row_code = 'result.total') AS handled,
-        sum(value) FILTER (table_code = 'requests' AND row_code = 'carried_forward') AS carried_forward,
-        sum(value) FILTER (table_code = 'appeals' AND row_code = 'review.total') AS review_total,
-        sum(value) FILTER (table_code = 'appeals' AND row_code = 'review.corrected') AS review_corrected,
-        sum(value) FILTER (table_code = 'appeals' AND row_code IN ('suit_direct.total', 'suit_after_review.total')) AS suit_total,
-        sum(value) FILTER (table_code = 'appeals' AND row_code IN ('suit_direct.corrected', 'suit_after_review.corrected')) AS suit_corrected,
+        whole_count(sum(value) FILTER (table_code = 'requests' AND row_code = 'new_received')) AS new_received,
+        whole_count(sum(value) FILTER (table_code = 'requests' AND row_code = 'carried_over')) AS carried_over,
+        whole_count(sum(value) FILTER (table_code = 'requests' AND row_code = 'result.granted')) AS granted,
+        whole_count(sum(value) FILTER (table_code = 'requests' AND row_code = 'result.partial')) AS partial,
+        whole_count(sum(value) FILTER (table_code = 'requests' AND row_code LIKE 'result.denied.%')) AS denied,
+        whole_count(sum(value) FILTER (table_code = 'requests' AND row_code LIKE 'result.unable.%')) AS unable,
+        whole_count(sum(value) FILTER (table_code = 'requests' AND row_code LIKE 'result.not_processed.%')) AS not_processed,
+        whole_count(sum(value) FILTER (table_code = 'requests' AND (row_code = 'result.other' OR row_code LIKE 'result.other.%'))) AS other,
+        whole_count(sum(value) FILTER (table_code = 'requests' AND row_code = 'result.total')) AS handled,
+        whole_count(sum(value) FILTER (table_code = 'requests' AND row_code = 'carried_forward')) AS carried_forward,
+        whole_count(sum(value) FILTER (table_code = 'appeals' AND row_code = 'review.total')) AS review_total,
+        whole_count(sum(value) FILTER (table_code = 'appeals' AND row_code = 'review.corrected')) AS review_corrected,
+        whole_count(sum(value) FILTER (table_code = 'appeals' AND row_code IN ('suit_direct.total', 'suit_after_review.total'))) AS suit_total,
+        whole_count(sum(value) FILTER (table_code = 'appeals' AND row_code IN ('suit_direct.corrected', 'suit_after_review.corrected'))) AS suit_corrected,
         sum(value) FILTER (table_code = 'proactive' AND row_code = 'fees.amount_10k_yuan') AS fees_10k_yuan
     FROM cells
     GROUP BY agency_id, year

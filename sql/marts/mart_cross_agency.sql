@@ -7,6 +7,7 @@
 -- is unknown (unknown_agencies) are ranked among themselves, as kind 'unresolved'. level is the
 -- registry's ('unregistered' when not in it). Metrics with no value (a rate when nothing was
 -- handled) are left out.
+-- Every metric shares the DECIMAL value column; unit says what it counts (count, 10k_yuan, rate).
 WITH metrics AS (
     SELECT
         agency_id, year,
@@ -22,6 +23,7 @@ SELECT
     coalesce(a.kind, 'unresolved') AS kind,
     a.division_level,
     l.metric,
+    metric_unit(l.metric) AS unit,
     l.agency_id,
     a.name AS agency,
     l.value,

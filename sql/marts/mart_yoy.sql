@@ -1,6 +1,7 @@
 -- One row per agency, year and metric of mart_agency_year, for years whose previous year the same
 -- agency also reported: value, prior_value (the year before), change and relative_change
 -- (change / prior_value; NULL when prior_value is 0 or NULL). Only consecutive years are compared.
+-- Every metric shares the DECIMAL value column; unit says what it counts (count, 10k_yuan, rate).
 -- refresh: per agency
 WITH metrics AS (
     SELECT
@@ -17,6 +18,7 @@ SELECT
     a.level,
     c.year,
     c.metric,
+    metric_unit(c.metric) AS unit,
     c.value,
     p.year AS prior_year,
     p.value AS prior_value,

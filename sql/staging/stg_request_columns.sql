@@ -1,5 +1,5 @@
 -- Section 三 of each complete (ok) report, one row per applicant class: the rows the form's own
--- arithmetic uses (FORM.md rules 1 and 3), with where the 总计 (result.total) cell was read.
+-- arithmetic uses (docs/form.md rules 1 and 3), with where the 总计 (result.total) cell was read.
 SELECT
     report_id,
     any_value(source_file) AS source_file,

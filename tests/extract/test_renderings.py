@@ -152,7 +152,7 @@ def _with_appeals_line(numbers: str):
 
 def test_pdf_layout_section_four_with_gaps_read_when_one_placement_adds_up():
     """Fourteen numbers for fifteen cells: of every placement keeping their order, only those with
-    the blank among suit_after_review's zeros let all three groups add up (FORM.md rule 4), and they
+    the blank among suit_after_review's zeros let all three groups add up (docs/form.md rule 4), and they
     read alike, so that is the row. Which of those zeros was the blank is not known, only that one was."""
     result = _with_appeals_line("2   1   0   0   3   1   0   0   1   2   0   0   0   0")
     assert result.status == "ok", result.message

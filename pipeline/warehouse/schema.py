@@ -1,0 +1,49 @@
+"""What every table and column of the warehouse means (sql/schema.toml), stored in the file as
+COMMENT ON when a table is built, and read by the Dagster assets for their column schemas."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+
+import duckdb
+
+from pipeline.warehouse.sqlfiles import SQL_DIR
+
+
+@dataclass(frozen=True)
+class TableDoc:
+    name: str
+    description: str
+    columns: tuple[tuple[str, str], ...]  # (column, description) in the table's order
+
+
+@cache
+def table_docs() -> dict[str, TableDoc]:
+    declared = tomllib.loads((SQL_DIR / "schema.toml").read_text(encoding="utf-8"))
+    shared, tables = declared["columns"], declared["tables"]
+
+    def columns(name: str) -> tuple[tuple[str, str], ...]:
+        spec = tables[name]
+        own = tables[spec["like"]]["columns"] if "like" in spec else spec["columns"]
+        return tuple((column, text or shared[column]) for column, text in own.items())
+
+    return {name: TableDoc(name, spec["description"], columns(name)) for name, spec in tables.items()}
+
+
+def _literal(text: str) -> str:
+    # Our own descriptions, never report data; quoted as SQL string literals.
+    return "'" + text.replace("'", "''") + "'"
+
+
+def describe(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """COMMENT ON the table (or view) and each of its declared columns. CREATE OR REPLACE drops a
+    table's comments, so this runs after every build of the table."""
+    doc = table_docs()[table]
+    (is_view,) = con.execute(
+        "SELECT count(*) > 0 FROM duckdb_views() WHERE schema_name = 'main' AND view_name = ? AND NOT temporary", [table]
+    ).fetchone()
+    con.execute(f"COMMENT ON {'VIEW' if is_view else 'TABLE'} main.{table} IS {_literal(doc.description)}")
+    for column, text in doc.columns:
+        con.execute(f"COMMENT ON COLUMN main.{table}.{column} IS {_literal(text)}")

@@ -116,7 +116,8 @@ def read_labelled_table(rows: list[list[Cell]], form_rows: tuple[FormRow, ...], 
             candidates = form_rows[:1] if pointer == 0 else form_rows[pointer:]
         else:
             candidates = tuple(unread)
-        offset = next((o for o, r in enumerate(candidates) if _matches(r, last, whole)), None)
+        named = _rows_matched(form_rows, last, whole)
+        offset = next((o for o, r in enumerate(candidates) if id(r) in named), None)
         if offset is None:
             misprinted = resembled(form_rows, last)
             offset = next((o for o, r in enumerate(candidates) if r is misprinted), None)
@@ -232,13 +233,36 @@ def _names_another(form_row: FormRow, labels: list[Cell], form_rows: tuple[FormR
     a label cell that on its own names another row of the form means lines of two rows were spliced
     into one (a row's label, then a copy of an earlier row), and whose numbers follow cannot be known."""
     for cell in labels:
-        key = label_key(cell.text)
-        other = next((r for r in form_rows if r is not form_row and key and _matches(r, key, key)), None)
+        other = next((r for r in _rows_named(form_rows, label_key(cell.text)) if r is not form_row), None)
         if other is not None:
             reading.problems.append(f"{form_row.table_code} row {form_row.label}: its label cells also name "
                                     f"{other.label} ({cell.where()})")
             return True
     return False
+
+
+_MATCHED: dict[tuple[int, str, str], tuple[tuple[FormRow, ...], frozenset[int]]] = {}
+
+
+def _rows_matched(form_rows: tuple[FormRow, ...], last: str, whole: str) -> frozenset[int]:
+    """The ids of the form's rows a row's labels match. The same labels recur in every report:
+    each is matched once per process (the cache keeps the rows it was asked about, so their id
+    cannot come to stand for other rows)."""
+    cached = _MATCHED.get((id(form_rows), last, whole))
+    if cached is None or cached[0] is not form_rows:
+        if len(_MATCHED) > 1 << 16:
+            _MATCHED.clear()
+        cached = (form_rows, frozenset(id(r) for r in form_rows if _matches(r, last, whole)))
+        _MATCHED[(id(form_rows), last, whole)] = cached
+    return cached[1]
+
+
+def _rows_named(form_rows: tuple[FormRow, ...], key: str) -> list[FormRow]:
+    """The rows of the form a label cell's text names on its own."""
+    if not key:
+        return []
+    named = _rows_matched(form_rows, key, key)
+    return [r for r in form_rows if id(r) in named]
 
 
 def flag_repeated(read: tuple[FormRow, ...], last: str, whole: str, where: str, reading: TableReading) -> bool:

@@ -80,6 +80,7 @@ def form_rows(form_version: str) -> tuple[FormRow, ...]:
     return tuple(rows)
 
 
+@cache
 def rows_of(form_version: str, table_code: str) -> tuple[FormRow, ...]:
     return tuple(r for r in form_rows(form_version) if r.table_code == table_code)
 

@@ -40,9 +40,6 @@ _DATE = regex.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d
 _YEAR = regex.compile(r"(?:19|20)\d{2}")
 # A site's name after the page title: `…年度报告-沭阳县发改局`, `…报告_南京市人民政府`.
 _SITE_SUFFIX = regex.compile(r"\s*[-_|—–]+\s*[^-_|—–]*$")
-# The first text that is not white space inside an element (its own, its descendants' or their
-# tails), found by libxml2.
-_FIRST_TEXT = lxml.etree.XPath("(descendant-or-self::text()[normalize-space()])[1]")
 # Plain elements, not lxml.html's classes: looking a class up for every element visited costs more
 # than parsing the page.
 _PARSER = lxml.etree.HTMLParser(remove_comments=True, remove_pis=True)
@@ -95,11 +92,16 @@ def _text(el: lxml.etree._Element) -> str:
 def _first_text_line(el: lxml.etree._Element) -> int | None:
     """The line of the element's first text in the file: a cell's `<td>` may open lines before
     its text."""
-    found = _FIRST_TEXT(el)
-    if not found:
+    if el.text and el.text.strip():
         return el.sourceline
-    owner = found[0].getparent()
-    return owner.sourceline if owner is not None else el.sourceline
+    for child in el.iterdescendants():
+        if child.tag in _SKIP or not isinstance(child.tag, str):
+            continue
+        if child.text and child.text.strip():
+            return child.sourceline
+        if child.tail and child.tail.strip():
+            return child.getparent().sourceline if child.getparent() is not None else child.sourceline
+    return el.sourceline
 
 
 def _is_metadata(text: str) -> bool:

@@ -94,17 +94,21 @@ def signature(folded_lines: list[str]) -> str | None:
     return None
 
 
-def later_title(folded_lines: list[str], after: int) -> tuple[int, int] | None:
+def later_title(folded_lines: list[str], after: int, agency: str | None, year: int | None) -> tuple[int, int] | None:
     """The first and last line of a second report's own title after line `after` (a file holding
-    two reports pasted together): a title naming an agency's report, followed by the form's
-    sections again."""
+    two reports pasted together): a title naming another agency's or year's report, followed by the
+    form's sections again. The report's own title standing again is a running header."""
     for i in range(after + 1, len(folded_lines)):
         line = folded_lines[i].lstrip("#*")
         if len(line) > _TITLE_SHAPED_MAX or "。" in line or not TITLE_TAIL.search(line) or not _YEAR_IN.search(line):
             continue
+        title = _title([(i, line)], folded_lines)
         above = next((j for j in range(i - 1, after, -1) if folded_lines[j]), None)
-        # a title broken over lines: its agency on the line above
-        title = _title([(j, folded_lines[j].lstrip("#*")) for j in (above, i) if j is not None], folded_lines)
+        if title.agency is None and above is not None:
+            # a title broken over lines: its agency on the line above
+            title = _title([(above, folded_lines[above].lstrip("#*")), (i, line)], folded_lines)
+        if (title.agency, title.year) == (agency, year):
+            continue
         if title.own_title and title.agency and title.year and find_sections(folded_lines[i + 1:]).keys() & {
                 "proactive", "requests"}:
             assert title.title_line is not None

@@ -124,7 +124,7 @@ def _start(folded: list[str], lines: list[str], place: Callable[[int], str],
                             "the title's")
     sections = find_sections(folded)
     first_table = min((sections[k] for k in ("proactive", "requests") if k in sections), default=None)
-    second = None if first_table is None else later_title(folded, first_table)
+    second = None if first_table is None else later_title(folded, first_table, agency, header.year)
     if second is not None:
         title = "".join(line.strip() for line in lines[second[0]:second[1] + 1])
         result.problems.append(f"a second report follows in the file at {place(second[0])} ({title}): "

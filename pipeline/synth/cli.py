@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from pipeline.synth import accuracy, convert, corpus
+from pipeline.synth.deviations import DEVIATION_KINDS
 from pipeline.synth.plants import PLANT_KINDS
 
 
@@ -31,6 +32,9 @@ def add_synth_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--years", type=int, default=1, help="consecutive years per agency")
     p.add_argument("--plant", type=_names(PLANT_KINDS), default=(),
                    help=f"comma-separated errors to plant, from {', '.join(PLANT_KINDS)}")
+    p.add_argument("--deviate", type=_names(DEVIATION_KINDS), default=(),
+                   help=f"comma-separated ways real reports bend the form, each given to a share of the "
+                        f"reports without a planted error, from {', '.join(DEVIATION_KINDS)}")
     p.add_argument("--every-rendering", action="store_true",
                    help="write each report in every rendering of --renderings (the same facts in each file; "
                         "a raw folder then holds each report several times)")
@@ -43,7 +47,7 @@ def run_synth(args: argparse.Namespace) -> int:
         print("--n and --years must be at least 1", file=sys.stderr)
         return 2
     options = corpus.Options(args.n, args.seed, args.renderings, args.form, args.years, args.plant,
-                             args.every_rendering)
+                             args.every_rendering, args.deviate)
     try:
         skipped = corpus.write(options, args.out)
     except convert.ConversionError as e:
@@ -68,5 +72,9 @@ def run_accuracy(args: argparse.Namespace) -> int:
     if not (args.dir / "manifest.csv").exists():
         print(f"{args.dir} is not a synth corpus (no manifest.csv)", file=sys.stderr)
         return 2
-    print(accuracy.table(accuracy.score(args.dir)))
+    by_rendering, by_deviation = accuracy.score_by(args.dir)
+    print(accuracy.table(by_rendering))
+    if set(by_deviation) != {accuracy.NO_DEVIATION}:
+        print()
+        print(accuracy.table(by_deviation, "deviation"))
     return 0

@@ -1,9 +1,10 @@
 """A synthetic corpus: series of reports per agency, each rendered one way, with ground truth.
 
 Layout of DIR: `reports/` holds the report files; `ground_truth.csv` the facts as written (the
-`xxgk extract` CSV format); `planted.csv` every broken rule and where; `manifest.csv` each file's
-rendering, the status an honest extractor must give it and, for a page with a metadata table, the
-公开日期 it states.
+`xxgk extract` CSV format; what an honest extractor must read, so none for a text it must
+reject); `planted.csv` every broken rule and where; `manifest.csv` each file's rendering, the
+header and status an honest extractor must give it, its deviation from the form
+(pipeline.synth.deviations) and, for a page with a metadata table, the 公开日期 it states.
 
 Text renderings are `.txt` files; the native ones are the files agencies publish: the HTML page
 (`html`), the page as a site pastes it from Word (`html-word`), the PDF and the `.docx` LibreOffice
@@ -21,7 +22,7 @@ from pathlib import Path
 from pipeline.extract import stream
 from pipeline.extract.values import format_value
 from pipeline.form.codebook import expected_keys, rows_of
-from pipeline.synth import convert, document, plants, render_docx, render_html, values
+from pipeline.synth import convert, deviations, document, plants, render_docx, render_html, values
 from pipeline.synth.document import Report
 
 NATIVE_RENDERINGS = ("html", "html-word", "pdf", "docx")
@@ -30,7 +31,8 @@ _EXTENSIONS = {"html": ".html", "html-word": ".html", "pdf": ".pdf", "docx": ".d
 FACT_HEADER = ("source_file", "agency", "year", "form_version", "table_code", "row_code", "applicant_class", "value")
 PLANT_HEADER = ("source_file", "agency", "year", "check_name", "table_code", "row_code", "applicant_class",
                 "expected", "actual")
-MANIFEST_HEADER = ("source_file", "rendering", "agency", "year", "form_version", "expected_status", "published_on")
+MANIFEST_HEADER = ("source_file", "rendering", "agency", "year", "form_version", "expected_status", "deviation",
+                   "published_on")
 _PLANT_SHARE = 0.3
 _DISTRICTS = ("东城区", "西城区", "朝阳区", "海淀区", "丰台区", "石景山区", "通州区", "顺义区", "昌平区", "大兴区",
               "门头沟区", "房山区", "怀柔区", "密云区", "延庆区", "平谷区")
@@ -48,6 +50,7 @@ class Options:
     plant: tuple[str, ...] = ()
     # Every report in every rendering (the same facts in each file), instead of one rendering each.
     every_rendering: bool = False
+    deviate: tuple[str, ...] = ()  # pipeline.synth.deviations.DEVIATION_KINDS
 
 
 def _agencies(rng: random.Random, count: int) -> list[str]:
@@ -66,6 +69,8 @@ def _years(rng: random.Random, form: str, k: int) -> list[int]:
 def build(options: Options) -> list[tuple[Report, str, list[plants.Violation]]]:
     """(report, rendering, its planted violations) for every file, in series order."""
     rng = random.Random(options.seed)
+    # Its own stream, so that a corpus without deviations is the one the seed always gave.
+    deviate_rng = random.Random(f"deviate-{options.seed}")
     out: list[tuple[Report, str, list[plants.Violation]]] = []
     agencies = _agencies(rng, -(-options.n // options.years))
     made = 0
@@ -82,24 +87,37 @@ def build(options: Options) -> list[tuple[Report, str, list[plants.Violation]]]:
                      **values.appeals(rng)}
             kinds = [k for k in options.plant if k != "carryover" or previous_forward is not None]
             kind = rng.choice(kinds) if kinds and rng.random() < _PLANT_SHARE else None
-            shift = plants.plant(rng, kind, form_version, cells) if kind else Decimal(0)
-            stated = cells[("requests", "new_received", "total")] + (shift if kind == "narrative" else 0)
             # Shifting by agency as well as by year gives every rendering both forms in a small corpus.
             renderings = options.renderings if options.every_rendering else (
                 options.renderings[(index + step) % len(options.renderings)],)
+            # A deviation only where no error is planted, so each is measured on its own.
+            deviation = deviations.choose(deviate_rng, options.deviate, form_version, renderings) if not kind else ""
+            shift = plants.plant(rng, kind, form_version, cells) if kind else Decimal(0)
+            stated = cells[("requests", "new_received", "total")] + (shift if kind == "narrative" else 0)
             number = made if options.every_rendering else len(out) + 1
-            report = Report("", agency, year, form_version, cells, stated, rng.randint(5, 400), rng.randint(0, 6))
+            report = Report("", agency, year, form_version, cells, stated, rng.randint(5, 400), rng.randint(0, 6),
+                            deviation=deviation, deviation_seed=deviate_rng.randrange(2**32))
+            deviations.change_values(deviate_rng, report)
             document.write_cells(rng, report)
             found = plants.violations(form_version, cells, stated, previous_forward)
             for rendering in renderings:
                 name = f"{number:04d}_{rendering}{_EXTENSIONS.get(rendering, '.txt')}"
-                out.append((replace(report, source_file=name), rendering, found))
-            previous_forward = {c: cells[("requests", "carried_forward", c)] for c in (*values.CLASSES, "total")}
+                applied = deviation if deviations.applies(deviation, form_version, rendering) else ""
+                out.append((replace(report, source_file=name, deviation=applied), rendering, found))
+            # A rejected text is no year of the series: the next year has no previous one to match.
+            previous_forward = None if deviation in deviations.REJECTED else {
+                c: cells[("requests", "carried_forward", c)] for c in (*values.CLASSES, "total")}
             carried = {c: int(cells[("requests", "carried_forward", c)]) for c in values.CLASSES}
     return out
 
 
 def expected_status(report: Report, rendering: str) -> str:
+    """The rendering's status (rendering_status) or its deviation's, whichever is worse."""
+    statuses = (rendering_status(report, rendering), deviations.expected_status(report))
+    return next(s for s in ("rejected", "incomplete", "ok") if s in statuses)
+
+
+def rendering_status(report: Report, rendering: str) -> str:
     """A native file (HTML, PDF, Word) and a bordered or tab-separated text place every cell,
     blank ones included, so the report is `ok`. pdftotext -raw keeps no trace of where blank cells
     were, so a report with any blank cell cannot be complete there
@@ -127,8 +145,8 @@ def _encode(rng: random.Random, text: str) -> bytes:
 
 
 def published_on(report: Report, rendering: str) -> str:
-    """The 公开日期 of the page's metadata table; only html-word pages have one."""
-    return document.publication_date(report) if rendering == "html-word" else ""
+    """The 公开日期 of the page's metadata table; only html-word pages of reports have one."""
+    return document.publication_date(report) if rendering == "html-word" and report.deviation != "not-a-report" else ""
 
 
 def write(options: Options, out_dir: Path) -> list[str]:
@@ -159,7 +177,7 @@ def render_files(built: list[tuple[Report, str, list[plants.Violation]]], rng: r
         if rendering == "docx-text":
             texts[name] = render_docx.render(report, rng)
         elif rendering in convert.HTML_RENDERINGS:
-            texts[name] = convert.from_html(rendering, render_html.render(report))
+            texts[name] = _converted(report, rendering)
         elif rendering == "html":
             files[name] = render_html.render(report).encode("utf-8")
         elif rendering == "html-word":
@@ -181,12 +199,19 @@ def render_files(built: list[tuple[Report, str, list[plants.Violation]]], rng: r
     return files
 
 
+def _converted(report: Report, rendering: str) -> str:
+    if report.deviation == "short-rows" and rendering in deviations.CUT_IN_TEXT:
+        text = convert.from_html(rendering, render_html.render(replace(report, deviation="")))
+        return deviations.cut_marked_cell(text, report.deviation_seed)
+    return convert.from_html(rendering, render_html.render(report))
+
+
 def _write_truth(built: list[tuple[Report, str, list[plants.Violation]]], out_dir: Path) -> None:
     with (out_dir / "ground_truth.csv").open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(FACT_HEADER)
         for report, _, _ in built:
-            for key in expected_keys(report.form_version):
+            for key in deviations.truth_keys(report):
                 w.writerow([report.source_file, report.agency, report.year, report.form_version, key[0], key[1],
                             key[2] or "", format_value(report.values[key])])
     with (out_dir / "planted.csv").open("w", newline="", encoding="utf-8") as f:
@@ -200,5 +225,13 @@ def _write_truth(built: list[tuple[Report, str, list[plants.Violation]]], out_di
         w = csv.writer(f)
         w.writerow(MANIFEST_HEADER)
         for report, rendering, _ in built:
-            w.writerow([report.source_file, rendering, report.agency, report.year, report.form_version,
-                        expected_status(report, rendering), published_on(report, rendering)])
+            w.writerow([report.source_file, rendering, *header(report), expected_status(report, rendering),
+                        report.deviation, published_on(report, rendering)])
+
+
+def header(report: Report) -> tuple:
+    """Agency, year and form an honest extractor gives: a page that is no report names none; a
+    report before 2019 its agency and year, and no form."""
+    if report.deviation == "not-a-report":
+        return "", "", ""
+    return report.agency, report.year, "" if report.deviation == "pre-2019" else report.form_version

@@ -29,11 +29,17 @@ class Report:
     published: int  # 主动公开政府信息N条: a prose figure with no table cell
     fee_notices: int
     cells: dict[Key, str] = field(default_factory=dict)  # the text each cell is written as
+    deviation: str = ""  # the way it bends the form (pipeline.synth.deviations), or ''
+    deviation_seed: int = 0  # draws the deviation's details alike in every rendering
 
     def value(self, code: str, cls: str | None = None) -> Decimal:
         table = "appeals" if code.split(".")[0] in ("review", "suit_direct", "suit_after_review") else (
             "requests" if cls else "proactive")
         return self.values[(table, code, cls)]
+
+
+def title(report: Report) -> str:
+    return f"{report.agency}{report.year}年政府信息公开工作年度报告"
 
 
 def write_cells(rng: random.Random, report: Report) -> None:

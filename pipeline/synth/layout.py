@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.form.codebook import APPLICANT_CLASSES, rows_of
+from pipeline.form.codebook import APPLICANT_CLASSES, FormRow, rows_of
 from pipeline.synth.document import Report
 
 
@@ -21,6 +21,16 @@ class Cell:
 
 
 Row = list[Cell]
+
+
+@dataclass(frozen=True)
+class Break:
+    """Lines printed between two rows of a table, outside it, as a page break leaves a page
+    number or a running header."""
+    lines: tuple[str, ...]
+
+
+Table = list[Row | Break]
 
 _ORG_CLASSES = ("商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他")
 _GROUPS_2021 = {
@@ -66,16 +76,17 @@ def proactive(report: Report) -> list[Row]:
     return table
 
 
-def requests(report: Report) -> list[Row]:
+def requests(report: Report, rows: tuple[FormRow, ...] | None = None) -> list[Row]:
+    """Section 三's table; `rows` are the form rows as printed (default: the form's)."""
     table: list[Row] = [
         [Cell("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", colspan=3, rowspan=3),
          Cell("申请人情况", colspan=7)],
         [Cell("自然人", rowspan=2), Cell("法人或其他组织", colspan=5), Cell("总计", rowspan=2)],
         [Cell(t) for t in _ORG_CLASSES],
     ]
-    rows = rows_of(report.form_version, "requests")
+    rows = rows or rows_of(report.form_version, "requests")
     results = [r for r in rows if r.cells[0].startswith("result.")]
-    groups = _result_groups(report.form_version)
+    groups = _result_groups([r.cells[0] for r in results])
     for row in rows:
         code = row.cells[0]
         values = [Cell(report.cells[("requests", code, c)], is_value=True) for c in APPLICANT_CLASSES]
@@ -97,12 +108,11 @@ def requests(report: Report) -> list[Row]:
     return table
 
 
-def _result_groups(form_version: str) -> dict[str, tuple[str, int, int]]:
+def _result_groups(codes: list[str]) -> dict[str, tuple[str, int, int]]:
     """result row code → (its printed group label, position in the group, group size)."""
     heads = {"granted": "（一）予以公开", "partial": "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
              "denied": "（三）不予公开", "unable": "（四）无法提供", "not_processed": "（五）不予处理",
              "other": "（六）其他处理", "total": "（七）总计"}
-    codes = [r.cells[0] for r in rows_of(form_version, "requests") if r.cells[0].startswith("result.")]
     by_group: dict[str, list[str]] = {}
     for code in codes:
         by_group.setdefault(code.split(".")[1], []).append(code)

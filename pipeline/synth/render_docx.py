@@ -1,11 +1,13 @@
 """A report as text exported from Word, the style of the bundled reports: one tab-prefixed line per
-cell, a blank line after each table row, vertically merged cells repeated as empty cells."""
+cell, a blank line after each table row, vertically merged cells repeated as empty cells; or, for
+the `one-number-per-line` deviation, each cell's text on a line of its own as `pdftotext -raw`
+writes some PDFs."""
 
 from __future__ import annotations
 
 import random
 
-from pipeline.synth import layout
+from pipeline.synth import deviations, layout, pages
 from pipeline.synth.document import Report, publication_line, section_five, section_one, section_six
 
 _CN = "一二三四五六"
@@ -23,10 +25,13 @@ def _heading(style: str, index: int) -> str:
             "paren": f"（{_CN[index]}）{text}", "bare": text}[style]
 
 
-def _grid_lines(rows: list[layout.Row], rng: random.Random, fullwidth: bool) -> list[str]:
+def _grid_lines(rows: layout.Table, rng: random.Random, fullwidth: bool) -> list[str]:
     lines: list[str] = []
     pending: dict[int, int] = {}  # column → rows still covered by a rowspan from above
     for row in rows:
+        if isinstance(row, layout.Break):
+            lines.extend((*row.lines, ""))
+            continue
         cells = iter(row)
         column, width = 0, sum(c.colspan for c in row) + len(pending)
         while column < width:
@@ -50,7 +55,20 @@ def _grid_lines(rows: list[layout.Row], rng: random.Random, fullwidth: bool) -> 
     return lines
 
 
+def _cell_lines(rows: layout.Table) -> list[str]:
+    """Every cell that holds text on a line of its own, a blank line after each, as `pdftotext -raw`
+    writes some PDFs: a blank cell and a merged cell's continuation leave no line."""
+    lines: list[str] = []
+    for row in rows:
+        texts = row.lines if isinstance(row, layout.Break) else [c.text for c in row if c.text]
+        for text in texts:
+            lines.extend((text, ""))
+    return lines
+
+
 def render(report: Report, rng: random.Random) -> str:
+    if report.deviation == "not-a-report":
+        return pages.text(report)
     style = rng.choice(("cn", "cn", "digit", "paren", "bare"))
     fullwidth = rng.random() < 0.15
     if rng.random() < 0.5:
@@ -59,7 +77,8 @@ def render(report: Report, rng: random.Random) -> str:
         head = [report.agency, "", f"{report.year}年政府信息公开工作年度报告"]
     lines = ["", publication_line(report), *head, "", "依据《中华人民共和国政府信息公开条例》第五十条规定，编制本报告。"]
     lines += [_heading(style, 0), *section_one(report), ""]
-    for index, rows in ((1, layout.proactive(report)), (2, layout.requests(report)), (3, layout.appeals(report))):
-        lines += [_heading(style, index), "", *_grid_lines(rows, rng, fullwidth), "", ""]
+    for index, rows in deviations.tables(report).items():
+        cells = _cell_lines(rows) if report.deviation == "one-number-per-line" else _grid_lines(rows, rng, fullwidth)
+        lines += [_heading(style, index), "", *cells, "", ""]
     lines += [_heading(style, 4), *section_five(), _heading(style, 5), *section_six(report)]
     return "\n".join(lines) + "\n"

@@ -6,9 +6,9 @@ from __future__ import annotations
 import random
 from html import escape
 
-from pipeline.synth import layout
+from pipeline.synth import deviations, layout, pages
 from pipeline.synth.document import (Report, publication_date, publication_line, section_five, section_one,
-                                     section_six)
+                                     section_six, title)
 
 _SECTIONS = ("一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
              "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项")
@@ -16,9 +16,16 @@ _FONTS = ("仿宋_GB2312", "宋体", "方正仿宋_GBK", "微软雅黑")
 _NAVIGATION = ("首页", "政务公开", "政务服务", "互动交流", "走进本区", "政府信息公开", "政府信息公开年报")
 
 
-def _table(rows: list[layout.Row]) -> str:
-    out = ['<table border="1" cellspacing="0" cellpadding="2">']
+_OPEN_TABLE = '<table border="1" cellspacing="0" cellpadding="2">'
+
+
+def _table(rows: layout.Table) -> str:
+    out = [_OPEN_TABLE]
     for row in rows:
+        if isinstance(row, layout.Break):
+            # A page break cuts the table in two, its page furniture between.
+            out.extend(("</table>", *(f"<p>{escape(line)}</p>" for line in row.lines), _OPEN_TABLE))
+            continue
         cells = []
         for cell in row:
             cells.append(f"<td{_spans(cell)}>{escape(cell.text)}</td>")
@@ -32,13 +39,11 @@ def _spans(cell: layout.Cell) -> str:
         f' rowspan="{cell.rowspan}"' if cell.rowspan > 1 else "")
 
 
-def title(report: Report) -> str:
-    return f"{report.agency}{report.year}年政府信息公开工作年度报告"
-
-
 def render(report: Report) -> str:
+    if report.deviation == "not-a-report":
+        return pages.html(report)
     p = lambda text: f"<p>{escape(text)}</p>"  # noqa: E731
-    tables = {1: layout.proactive(report), 2: layout.requests(report), 3: layout.appeals(report)}
+    tables = deviations.tables(report)
     prose = {0: section_one(report), 4: section_five(), 5: section_six(report)}
     body = [
         # LibreOffice leaves the page's first element out of the PDF; an index number, which
@@ -87,10 +92,17 @@ def _word_paragraph(rng: random.Random, text: str, font: str, align: str = "left
             f'{_runs(rng, text, font)}<span lang="EN-US"><o:p></o:p></span></p>')
 
 
-def _word_table(rng: random.Random, rows: list[layout.Row], font: str) -> str:
-    out = ['<table class="MsoNormalTable" border="1" cellspacing="0" cellpadding="0" width="100%" '
-           'style="border-collapse:collapse;border:none">', "<tbody>"]
+_OPEN_WORD_TABLE = ('<table class="MsoNormalTable" border="1" cellspacing="0" cellpadding="0" width="100%" '
+                    'style="border-collapse:collapse;border:none">')
+
+
+def _word_table(rng: random.Random, rows: layout.Table, font: str) -> str:
+    out = [_OPEN_WORD_TABLE, "<tbody>"]
     for row in rows:
+        if isinstance(row, layout.Break):
+            out.extend(("</tbody>", "</table>", *(_word_paragraph(rng, line, font, "center") for line in row.lines),
+                        _OPEN_WORD_TABLE, "<tbody>"))
+            continue
         out.append("<tr>")
         for cell in row:
             out.append(f'<td{_spans(cell)} valign="center" style="border:solid windowtext 1.0pt;padding:0cm 5.4pt">')
@@ -131,11 +143,13 @@ def render_word(report: Report, rng: random.Random) -> bytes:
     (名称, 索引号, 发布机构, 公开日期), the title, then the report inside an outer layout table, with
     Word's split runs, `<o:p>` markers and `&nbsp;` for blank cells. Some titles leave the agency
     to the metadata's 发布机构; the page is in UTF-8 or, as many sites still are, GB2312."""
+    if report.deviation == "not-a-report":
+        return pages.html(report).encode("utf-8")
     font = rng.choice(_FONTS)
     name = title(report) if rng.random() < 0.7 else f"{report.year}年政府信息公开工作年度报告"
     date = publication_date(report)
     charset = rng.choice(("utf-8", "utf-8", "gb2312"))
-    tables = {1: layout.proactive(report), 2: layout.requests(report), 3: layout.appeals(report)}
+    tables = deviations.tables(report)
     prose = {0: section_one(report), 4: section_five(), 5: section_six(report)}
     content = [_word_paragraph(rng, "依据《中华人民共和国政府信息公开条例》第五十条规定，编制本报告。", font)]
     for index, heading in enumerate(_SECTIONS):

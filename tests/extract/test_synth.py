@@ -82,25 +82,31 @@ def test_cli_writes_a_corpus_that_accuracy_scores(tmp_path, capsys):
     assert out[1].split()[-3:] == ["4", "/", "4"]
 
 
-def test_pdf_conversion_batches_and_names_the_files_soffice_skipped(monkeypatch):
+@pytest.mark.parametrize("convert_all, target, magic, kind", [
+    ("pdfs_from_html", "pdf:writer_web_pdf_Export", b"%PDF ", "PDF"),
+    ("docxs_from_html", "docx:MS Word 2007 XML", b"PK ", "DOCX"),
+])
+def test_conversion_batches_and_names_the_files_soffice_skipped(monkeypatch, convert_all, target, magic, kind):
     """soffice exits 0 after converting only part of a batch; a skipped file is an error naming it,
     not a missing file found later."""
     calls = []
+    ext = target.split(":")[0]
 
     def soffice(args, **_):
+        assert args[args.index("--convert-to") + 1] == target
         files = args[args.index("--outdir") + 2 :]
         calls.append(len(files))
         outdir = Path(args[args.index("--outdir") + 1])
         outdir.mkdir(exist_ok=True)
         for html in files:
             if Path(html).stem != "skipped":
-                (outdir / f"{Path(html).stem}.pdf").write_bytes(b"%PDF " + Path(html).stem.encode())
+                (outdir / f"{Path(html).stem}.{ext}").write_bytes(magic + Path(html).stem.encode())
         return subprocess.CompletedProcess(args, 0, b"", b"")
 
     monkeypatch.setattr(convert.subprocess, "run", soffice)
     monkeypatch.setattr(convert, "_BATCH", 2)
     pages = {name: "<p></p>" for name in ("a", "b", "c")}
-    assert convert.pdfs_from_html(pages) == {name: b"%PDF " + name.encode() for name in pages}
+    assert getattr(convert, convert_all)(pages) == {name: magic + name.encode() for name in pages}
     assert calls == [2, 1]
-    with pytest.raises(convert.ConversionError, match=r"no PDF for 1 of 2 files \(skipped\)"):
-        convert.pdfs_from_html({"a": "<p></p>", "skipped": "<p></p>"})
+    with pytest.raises(convert.ConversionError, match=rf"no {kind} for 1 of 2 files \(skipped\)"):
+        getattr(convert, convert_all)({"a": "<p></p>", "skipped": "<p></p>"})

@@ -6,40 +6,16 @@ from __future__ import annotations
 import csv
 import random
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from pipeline.synth import accuracy, convert, corpus, render_html
+from pipeline.synth import accuracy, corpus, render_html
 from pipeline.synth.document import publication_date
 
 
 def _text(markup: str) -> str:
     return re.sub(r"<[^>]+>", "", markup)
-
-
-def test_docx_conversion_batches_and_names_the_files_soffice_skipped(monkeypatch):
-    calls = []
-
-    def soffice(args, **_):
-        assert args[args.index("--convert-to") + 1] == "docx:MS Word 2007 XML"
-        files = args[args.index("--outdir") + 2 :]
-        calls.append(len(files))
-        outdir = Path(args[args.index("--outdir") + 1])
-        outdir.mkdir(exist_ok=True)
-        for html in files:
-            if Path(html).stem != "skipped":
-                (outdir / f"{Path(html).stem}.docx").write_bytes(b"PK " + Path(html).stem.encode())
-        return subprocess.CompletedProcess(args, 0, b"", b"")
-
-    monkeypatch.setattr(convert.subprocess, "run", soffice)
-    monkeypatch.setattr(convert, "_BATCH", 2)
-    pages = {name: "<p></p>" for name in ("a", "b", "c")}
-    assert convert.docxs_from_html(pages) == {name: b"PK " + name.encode() for name in pages}
-    assert calls == [2, 1]
-    with pytest.raises(convert.ConversionError, match=r"no DOCX for 1 of 2 files \(skipped\)"):
-        convert.docxs_from_html({"a": "<p></p>", "skipped": "<p></p>"})
 
 
 def test_html_renderings_are_pages_named_as_pages(tmp_path):

@@ -16,6 +16,7 @@ from typing import NamedTuple
 import polars as pl
 
 from pipeline.extract.model import Extraction, Fact
+from pipeline.extract.readers import DOCUMENT_MAGIC
 from pipeline.extract.report import extract_bytes
 from pipeline.text.decode import MAX_REPORT_BYTES
 
@@ -167,7 +168,6 @@ def _too_large(size: int, limit: int) -> str:
 
 # PDF and Word files carry fonts and images beside their text, so they may be far larger.
 MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
-_DOCUMENT_MAGIC = (b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
 
 
 class Read(NamedTuple):
@@ -210,7 +210,7 @@ def read_file(path: Path) -> Read:
             if problem:
                 return Read(None, problem, st)
             head = f.read(8)
-            limit = MAX_DOCUMENT_BYTES if head.startswith(_DOCUMENT_MAGIC) else MAX_REPORT_BYTES
+            limit = MAX_DOCUMENT_BYTES if head.startswith(DOCUMENT_MAGIC) else MAX_REPORT_BYTES
             if st.st_size > limit:
                 return Read(None, _too_large(st.st_size, limit), st)
             data = head + f.read(limit + 1 - len(head))

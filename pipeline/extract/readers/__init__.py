@@ -17,16 +17,19 @@ from pipeline.extract.readers import docx, html, office, pdf
 _HTML_OPENINGS = (b"<!doctype html", b"<html", b"<head", b"<meta", b"<body", b"<div", b"<table", b"<p>", b"<p ")
 _HTML_SNIFF = 4096
 READERS = {"pdf": pdf.read, "docx": docx.read, "doc": office.read, "html": html.read}
+# The first bytes of a PDF, a zip (a .docx) and an old Office file: what tells a document from text.
+PDF_MAGIC, ZIP_MAGIC, OLE_MAGIC = b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0"
+DOCUMENT_MAGIC = (PDF_MAGIC, ZIP_MAGIC, OLE_MAGIC)
 
 
 def sniff(data: bytes) -> str | None:
     """The native kind of a file (pdf, docx, doc, html), or None for text and other bytes."""
     head = data[:8]
-    if head.startswith(b"%PDF") or b"%PDF-" in data[:1024]:
+    if head.startswith(PDF_MAGIC) or b"%PDF-" in data[:1024]:
         return "pdf"
-    if head.startswith(b"PK\x03\x04"):
+    if head.startswith(ZIP_MAGIC):
         return "docx" if _is_word_zip(data) else None
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
+    if head.startswith(OLE_MAGIC):
         return "doc"
     return "html" if is_html(data) else None
 

@@ -1,9 +1,10 @@
-"""mart_lineage on the bundled reports: every figure of mart_agency_year with the facts it is
-computed from, and proof that the lineage's declared metric → facts mapping selects exactly the
-cells the mart sums, so the two cannot drift apart."""
+"""mart_lineage and `xxgk trace` on the bundled reports: every figure of mart_agency_year with the
+facts it is computed from, and proof that the lineage's declared metric → facts mapping selects
+exactly the cells the mart sums, so the two cannot drift apart."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import build_bundled
+from conftest import RAW, ROOT, build_bundled, xxgk
 from pipeline.warehouse.models import discover, materialize
 
 # mart_agency_year's columns that say whose figures a row holds; every other column is a metric.
@@ -98,3 +99,48 @@ def test_lineage_selects_exactly_the_cells_the_mart_sums(bundled, tmp_path):
         materialize(con, models["mart_agency_year"])
         materialize(con, models["mart_lineage"])
         assert _assert_lineage_adds_up_to_the_mart(con) == 5 * 17
+
+
+def test_trace_prints_the_figure_and_the_line_it_was_read_from(bundled):
+    raw_line = (RAW / "004_2b19c720d5f1c29d.txt").read_text(encoding="utf-8").splitlines()[92 - 1]
+    assert raw_line.strip() == "2331"  # the 总计 cell of 三 一 本年新收
+    out = xxgk("trace", "--agency", "北京市通州区", "--year", "2024", "--metric", "new_received", "--warehouse", str(bundled)).stdout
+    lines = out.splitlines()
+    assert lines[0] == "北京市通州区 2024 new_received = 2331"
+    (fact,) = [ln.split() for ln in lines if ln.startswith("004_")]
+    assert fact == ["004_2b19c720d5f1c29d.txt", "line", "92", "requests", "new_received", "total", "2331", "2331"]
+    with duckdb.connect(str(bundled), read_only=True) as con:
+        (report_id,) = con.execute("SELECT report_id FROM reports WHERE source_file = '004_2b19c720d5f1c29d.txt'").fetchone()
+    by_report = xxgk("trace", "--report-id", report_id, "--metric", "new_received", "--warehouse", str(bundled)).stdout
+    assert by_report == out
+
+
+def test_trace_of_a_rate_lists_the_counts_it_divides(bundled):
+    out = xxgk("trace", "--agency", "北京市通州区", "--year", "2024", "--metric", "grant_rate", "--warehouse", str(bundled)).stdout
+    lines = out.splitlines()
+    assert lines[0] == f"北京市通州区 2024 grant_rate = {(480 + 201) / 2337}"
+    assert lines[1] == "(granted + partial) / handled; NULL when handled is 0."
+    facts = [ln.split() for ln in lines if ln.startswith("004_")]
+    assert [(f[2], f[4], f[6]) for f in facts] == [("111", "result.granted", "480"), ("121", "result.partial", "201"),
+                                                   ("340", "result.total", "2337")]
+
+
+def test_readme_trace_example_prints_what_the_readme_shows(bundled):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ((command, shown),) = re.findall(r"```\n\$ xxgk (trace [^\n]*)\n(.*?)```", readme, re.S)
+    out = xxgk(*command.split(), "--warehouse", str(bundled)).stdout
+    assert [ln.rstrip() for ln in out.splitlines()] == shown.splitlines()
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--agency", "北京市通州区", "--year", "2024", "--metric", "bogus"],
+     "xxgk trace: unknown metric 'bogus'; the metrics of mart_agency_year are carried_forward, carried_over, denial_rate, denied, "),
+    (["--agency", "北京市朝阳区", "--year", "2024", "--metric", "handled"], "xxgk trace: unknown agency '北京市朝阳区'"),
+    (["--agency", "北京市通州区", "--year", "2019", "--metric", "handled"], "xxgk trace: 北京市通州区 has no report for 2019"),
+    (["--report-id", "0000000000000000", "--metric", "handled"], "xxgk trace: no report has the id 0000000000000000"),
+    (["--agency", "北京市通州区", "--metric", "handled"], "xxgk trace: --agency needs --year"),
+])
+def test_trace_of_what_is_not_there_is_one_line_and_status_2(bundled, args, message):
+    proc = xxgk("trace", *args, "--warehouse", str(bundled), check=False)
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert len(proc.stderr.splitlines()) == 1 and proc.stderr.startswith(message), proc.stderr

@@ -9,6 +9,7 @@ import importlib.metadata
 import json
 import os
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 from pipeline.extract.batch import extract_path, shown_name
@@ -91,6 +92,15 @@ def build_parser() -> argparse.ArgumentParser:
     reports.add_argument("--status", type=_statuses, default=(), help=f"only these statuses, comma-separated ({', '.join(STATUSES)})")
     reports.add_argument("--format", choices=("table", "csv"), default="table")
     reports.set_defaults(func=cmd_reports)
+
+    trace = sub.add_parser("trace", help="print a mart_agency_year figure and the facts it is computed from, each with its file and line or page")
+    whose = trace.add_mutually_exclusive_group(required=True)
+    whose.add_argument("--agency", metavar="NAME", help="the agency, in any spelling a report or the registry gives it (with --year)")
+    whose.add_argument("--report-id", metavar="ID", help="a report: its agency and year")
+    trace.add_argument("--year", type=int, help="the year the figure is about (with --agency)")
+    trace.add_argument("--metric", required=True, metavar="COLUMN", help="a mart_agency_year column: new_received, handled, grant_rate, ...")
+    trace.add_argument("--warehouse", default=warehouse_default, help="published DuckDB file to read (default: %(default)s)")
+    trace.set_defaults(func=cmd_trace)
 
     add_synth_parser(sub)
     add_accuracy_parser(sub)
@@ -208,6 +218,51 @@ def cmd_reports(args: argparse.Namespace) -> int:
         _print_table(out, columns, rows)
         print(plural(len(rows), "file"), file=out)
     out.flush()
+    return 0
+
+
+def cmd_trace(args: argparse.Namespace) -> int:
+    import duckdb
+    from rich.console import Console
+    from rich.table import Table
+
+    from pipeline.warehouse.sqlfiles import execute
+
+    if args.agency is not None and args.year is None:
+        raise UsageError("--agency needs --year")
+    if args.report_id is not None and args.year is not None:
+        raise UsageError("--report-id names its year; give --year only with --agency")
+    path = Path(args.warehouse)
+    if not path.is_file():
+        raise UsageError(f"no warehouse at {path}; run `xxgk run` first")
+    with duckdb.connect(str(path), read_only=True) as con:
+        metrics = dict(execute(con, "queries/trace_metrics.sql").fetchall())
+        if args.metric not in metrics:
+            raise UsageError(f"unknown metric {args.metric!r}; the metrics of mart_agency_year are {', '.join(metrics) or 'none (no complete report)'}")
+        named = execute(con, "queries/trace_agency_years.sql", agency=args.agency, year=args.year, report_id=args.report_id).fetchall()
+        if not named:
+            raise UsageError(f"no report has the id {args.report_id}" if args.report_id else f"unknown agency {args.agency!r}")
+        if len(named) > 1:
+            raise UsageError(f"{args.agency!r} names {len(named)} agencies: {', '.join(f'{a} ({i})' for i, a, *_ in named)}; give --report-id")
+        ((agency_id, agency, year, mart_row, files),) = named
+        if mart_row is None and not files:
+            raise UsageError(f"{agency} has no report for {year}")
+        if mart_row is None:
+            raise UsageError(f"{agency} has no figures for {year} in mart_agency_year: only a complete report that no other file "
+                             f"contradicts is counted, and its files are {', '.join(files)}")
+        cur = execute(con, "queries/trace_facts.sql", agency_id=agency_id, year=year, metric=args.metric)
+        facts = cur.fetchall()
+    value = mart_row[args.metric]
+    shown = "NULL" if value is None else format_value(value) if isinstance(value, Decimal) else str(value)
+    # Piped output keeps whole file names and texts on one line each, for grep and for scripts.
+    out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 10_000)
+    out.print(f"{agency} {year} {args.metric} = {shown}")
+    out.print(f"{metrics[args.metric]}")
+    out.print(f"mart_agency_year, from {plural(len(facts), 'fact')}:")
+    table = Table("file", "place", "table_code", "row_code", "applicant_class", "value", "raw_text", "doubt", box=None, pad_edge=False)
+    for source_file, place, table_code, row_code, applicant_class, fact_value, raw_text, doubt in facts:
+        table.add_row(source_file, place or "", table_code, row_code, applicant_class or "", format_value(fact_value), raw_text or "", doubt or "")
+    out.print(table)
     return 0
 
 

@@ -13,8 +13,7 @@ import duckdb
 import pytest
 
 from conftest import xxgk
-
-pytest.importorskip("pipeline.synth.corpus")
+from pipeline.synth.corpus import PLANT_HEADER
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +31,9 @@ def series(tmp_path_factory) -> tuple[Path, Path]:
 def test_planted_errors_are_found_and_nothing_else(series):
     planted_csv, warehouse = series
     with planted_csv.open(encoding="utf-8", newline="") as f:
-        planted = list(csv.DictReader(f))
+        reader = csv.DictReader(f)
+        planted = list(reader)
+    assert reader.fieldnames == list(PLANT_HEADER)
     with duckdb.connect(str(warehouse), read_only=True) as con:
         found = con.execute(
             """SELECT r.source_file, c.check_name, c.applicant_class, c.row_code, c.expected, c.actual

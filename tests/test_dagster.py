@@ -133,11 +133,17 @@ def test_sensor_requests_a_run_when_raw_files_change(tmp_path):
 def test_schedule_cron_is_configurable(monkeypatch):
     import pipeline.defs.schedules as schedules
 
-    assert schedules.daily_refresh.cron_schedule == os.environ.get("XXGK_SCHEDULE_CRON", schedules.DEFAULT_CRON)
-    assert schedules.daily_refresh.default_status == dg.DefaultScheduleStatus.RUNNING
-    monkeypatch.setenv("XXGK_SCHEDULE_CRON", "*/15 * * * *")
+    # Without the variables: 02:00 UTC every day, as the README's table of triggers says.
+    monkeypatch.delenv("XXGK_SCHEDULE_CRON", raising=False)
+    monkeypatch.delenv("XXGK_SCHEDULE_TIMEZONE", raising=False)
     try:
-        assert importlib.reload(schedules).daily_refresh.cron_schedule == "*/15 * * * *"
+        default = importlib.reload(schedules).daily_refresh
+        assert (default.cron_schedule, default.execution_timezone) == ("0 2 * * *", "UTC")
+        assert default.default_status == dg.DefaultScheduleStatus.RUNNING
+        monkeypatch.setenv("XXGK_SCHEDULE_CRON", "*/15 * * * *")
+        monkeypatch.setenv("XXGK_SCHEDULE_TIMEZONE", "Asia/Shanghai")
+        changed = importlib.reload(schedules).daily_refresh
+        assert (changed.cron_schedule, changed.execution_timezone) == ("*/15 * * * *", "Asia/Shanghai")
     finally:
         monkeypatch.undo()
         importlib.reload(schedules)

@@ -66,3 +66,12 @@ def test_the_governments_section_four_that_does_not_add_up_is_two_findings(wareh
     assert [(r, e, a) for r, e, a, _ in found] == [
         ("review.total", Decimal(11), Decimal(0)), ("suit_after_review.total", Decimal(5), Decimal(0))]
     assert all(d.startswith("hongze_2023.pdf page 4: 总计 0") for *_, d in found)
+
+
+def test_trace_of_a_pdf_figure_names_its_page(warehouse):
+    # pdftotext -f 3 -l 3 -layout hongze_2023.pdf: 一、本年新收政府信息公开申请数量 21 0 0 0 0 0 21
+    out = xxgk("trace", "--agency", "洪泽区人民政府", "--year", "2023", "--metric", "new_received", "--warehouse", str(warehouse)).stdout
+    lines = out.splitlines()
+    assert lines[0] == "江苏省淮安市洪泽区人民政府 2023 new_received = 21"
+    assert [ln.split() for ln in lines if ln.startswith("hongze_")] == [
+        ["hongze_2023.pdf", "page", "3", "requests", "new_received", "total", "21", "21"]]

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pipeline.extract.batch import extract_path, shown_name
 from pipeline.extract.values import format_value
+from pipeline.settings import SettingsError, default, run_help, settings
 from pipeline.synth.cli import add_accuracy_parser, add_synth_parser
 
 EXTRACT_COLUMNS = (
@@ -26,14 +27,8 @@ EXTRACT_COLUMNS = (
     "value",
 )
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()  # what extract_path gives a file it could not read
-DEFAULT_RAW = "data/raw"
-DEFAULT_WAREHOUSE = "data/warehouse/xxgk.duckdb"
+DEFAULT_WAREHOUSE = default("warehouse")
 STATUSES = ("ok", "incomplete", "rejected", "duplicate")
-RUN_ENVIRONMENT = """environment:
-  XXGK_RAW_DIR        default for --raw (now: %s)
-  XXGK_WAREHOUSE      default for --warehouse (now: %s)
-  XXGK_DUCKDB_MEMORY  memory limit of the build's DuckDB connections (default 1GB)
-  DAGSTER_HOME        a Dagster instance folder: the run then shows in `dagster dev`"""
 
 
 class UsageError(Exception):
@@ -41,7 +36,11 @@ class UsageError(Exception):
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    try:
+        parser = build_parser()
+    except SettingsError as err:  # a bad environment variable: said in one line, before anything runs
+        print(f"xxgk: {err}", file=sys.stderr)
+        return 2
     args = parser.parse_args(argv)
     try:
         return args.func(args)
@@ -60,12 +59,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"xxgk {importlib.metadata.version('xxgk')}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    raw_default = os.environ.get("XXGK_RAW_DIR", DEFAULT_RAW)
-    warehouse_default = os.environ.get("XXGK_WAREHOUSE", DEFAULT_WAREHOUSE)
+    now = settings()
+    raw_default = now.raw_dir
+    warehouse_default = now.warehouse
     run = sub.add_parser(
         "run",
         help="materialize every asset: raw files → facts → warehouse → SQL models",
-        epilog=RUN_ENVIRONMENT % (raw_default, warehouse_default),
+        epilog=run_help(now),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     run.add_argument("--raw", default=raw_default, help="raw report folder, read recursively (default: %(default)s, or $XXGK_RAW_DIR)")
@@ -81,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     extract.set_defaults(func=cmd_extract)
 
     checks = sub.add_parser("checks", help="print the consistency checks' findings (the check_results view)")
-    checks.add_argument("--warehouse", default=os.environ.get("XXGK_WAREHOUSE", DEFAULT_WAREHOUSE), help="published DuckDB file to read")
+    checks.add_argument("--warehouse", default=warehouse_default, help="published DuckDB file to read")
     checks.add_argument("--format", choices=("table", "csv"), default="table")
     checks.add_argument("--fail-on", choices=("error", "warning"), help="exit 1 if a finding of this severity (warning: or error) exists")
     checks.set_defaults(func=cmd_checks)

@@ -133,11 +133,16 @@ def test_sensor_requests_a_run_when_raw_files_change(tmp_path):
 def test_schedule_cron_is_configurable(monkeypatch):
     import pipeline.defs.schedules as schedules
 
-    assert schedules.daily_refresh.cron_schedule == os.environ.get("XXGK_SCHEDULE_CRON", schedules.DEFAULT_CRON)
-    assert schedules.daily_refresh.default_status == dg.DefaultScheduleStatus.RUNNING
-    monkeypatch.setenv("XXGK_SCHEDULE_CRON", "*/15 * * * *")
+    monkeypatch.delenv("XXGK_SCHEDULE_CRON", raising=False)
+    monkeypatch.delenv("XXGK_SCHEDULE_TIMEZONE", raising=False)
     try:
-        assert importlib.reload(schedules).daily_refresh.cron_schedule == "*/15 * * * *"
+        daily = importlib.reload(schedules).daily_refresh
+        assert (daily.cron_schedule, daily.execution_timezone) == ("0 2 * * *", "UTC")  # as the README says
+        assert daily.default_status == dg.DefaultScheduleStatus.RUNNING
+        monkeypatch.setenv("XXGK_SCHEDULE_CRON", "*/15 * * * *")
+        monkeypatch.setenv("XXGK_SCHEDULE_TIMEZONE", "Asia/Shanghai")
+        daily = importlib.reload(schedules).daily_refresh
+        assert (daily.cron_schedule, daily.execution_timezone) == ("*/15 * * * *", "Asia/Shanghai")
     finally:
         monkeypatch.undo()
         importlib.reload(schedules)

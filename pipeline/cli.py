@@ -212,16 +212,22 @@ def cmd_reports(args: argparse.Namespace) -> int:
 
 
 def _print_table(out, header: list[str], rows: list[list[str]]) -> None:
-    import unicodedata
+    """Columns two spaces apart, no rules. On a terminal the last column (a message, a detail) wraps
+    within its width; anywhere else every row is one line, whatever its length."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
 
-    def width(s: str) -> int:
-        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
-
-    # the last column (detail) is left unpadded
-    widths = [max([width(header[i])] + [width(r[i]) for r in rows]) for i in range(len(header) - 1)]
-    for r in [header, *rows]:
-        cells = [c + " " * (w - width(c)) for c, w in zip(r, widths)]
-        print("  ".join([*cells, r[-1]]).rstrip(), file=out)
+    table = Table(box=None, pad_edge=False)
+    for i, name in enumerate(header):
+        table.add_column(Text(name), no_wrap=i < len(header) - 1, overflow="fold")
+    for row in rows:
+        table.add_row(*(Text(cell) for cell in row))  # Text: a [bracket] in a cell is not markup
+    console = Console(file=out, width=None if out.isatty() else 1_000_000, highlight=False)
+    with console.capture() as captured:
+        console.print(table)
+    for line in captured.get().splitlines():
+        print(line.rstrip(), file=out)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pipeline.extract.batch import extract_path, shown_name
 from pipeline.extract.values import format_value
+from pipeline.settings import SettingsError, default, run_help, settings
 from pipeline.synth.cli import add_accuracy_parser, add_synth_parser
 
 EXTRACT_COLUMNS = (
@@ -27,14 +28,8 @@ EXTRACT_COLUMNS = (
     "value",
 )
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()  # what extract_path gives a file it could not read
-DEFAULT_RAW = "data/raw"
-DEFAULT_WAREHOUSE = "data/warehouse/xxgk.duckdb"
+DEFAULT_WAREHOUSE = default("warehouse")
 STATUSES = ("ok", "incomplete", "rejected", "duplicate")
-RUN_ENVIRONMENT = """environment:
-  XXGK_RAW_DIR        default for --raw (now: %s)
-  XXGK_WAREHOUSE      default for --warehouse (now: %s)
-  XXGK_DUCKDB_MEMORY  memory limit of the build's DuckDB connections (default 1GB)
-  DAGSTER_HOME        a Dagster instance folder: the run then shows in `dagster dev`"""
 
 
 class UsageError(Exception):
@@ -42,7 +37,11 @@ class UsageError(Exception):
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    try:
+        parser = build_parser()
+    except SettingsError as err:  # a bad environment variable: said in one line, before anything runs
+        print(f"xxgk: {err}", file=sys.stderr)
+        return 2
     args = parser.parse_args(argv)
     try:
         return args.func(args)
@@ -61,12 +60,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"xxgk {importlib.metadata.version('xxgk')}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    raw_default = os.environ.get("XXGK_RAW_DIR", DEFAULT_RAW)
-    warehouse_default = os.environ.get("XXGK_WAREHOUSE", DEFAULT_WAREHOUSE)
+    now = settings()
+    raw_default = now.raw_dir
+    warehouse_default = now.warehouse
     run = sub.add_parser(
         "run",
         help="materialize every asset: raw files → facts → warehouse → SQL models",
-        epilog=RUN_ENVIRONMENT % (raw_default, warehouse_default),
+        epilog=run_help(now),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     run.add_argument("--raw", default=raw_default, help="raw report folder, read recursively (default: %(default)s, or $XXGK_RAW_DIR)")
@@ -82,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     extract.set_defaults(func=cmd_extract)
 
     checks = sub.add_parser("checks", help="print the consistency checks' findings (the check_results view)")
-    checks.add_argument("--warehouse", default=os.environ.get("XXGK_WAREHOUSE", DEFAULT_WAREHOUSE), help="published DuckDB file to read")
+    checks.add_argument("--warehouse", default=warehouse_default, help="published DuckDB file to read")
     checks.add_argument("--format", choices=("table", "csv"), default="table")
     checks.add_argument("--fail-on", choices=("error", "warning"), help="exit 1 if a finding of this severity (warning: or error) exists")
     checks.set_defaults(func=cmd_checks)
@@ -267,16 +267,22 @@ def cmd_trace(args: argparse.Namespace) -> int:
 
 
 def _print_table(out, header: list[str], rows: list[list[str]]) -> None:
-    import unicodedata
+    """Columns two spaces apart, no rules. On a terminal the last column (a message, a detail) wraps
+    within its width; anywhere else every row is one line, whatever its length."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
 
-    def width(s: str) -> int:
-        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
-
-    # the last column (detail) is left unpadded
-    widths = [max([width(header[i])] + [width(r[i]) for r in rows]) for i in range(len(header) - 1)]
-    for r in [header, *rows]:
-        cells = [c + " " * (w - width(c)) for c, w in zip(r, widths)]
-        print("  ".join([*cells, r[-1]]).rstrip(), file=out)
+    table = Table(box=None, pad_edge=False)
+    for i, name in enumerate(header):
+        table.add_column(Text(name), no_wrap=i < len(header) - 1, overflow="fold")
+    for row in rows:
+        table.add_row(*(Text(cell) for cell in row))  # Text: a [bracket] in a cell is not markup
+    console = Console(file=out, width=None if out.isatty() else 1_000_000, highlight=False)
+    with console.capture() as captured:
+        console.print(table)
+    for line in captured.get().splitlines():
+        print(line.rstrip(), file=out)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ import duckdb
 
 from pipeline import signals
 from pipeline.definitions import defs
+from pipeline.settings import settings
 from pipeline.warehouse.files import FolderTaken, WarehouseFiles
 from pipeline.warehouse.lock import WarehouseBusy, writer_lock
 from pipeline.warehouse.sqlfiles import execute
@@ -144,7 +145,7 @@ def _published_state(files: WarehouseFiles, before: str | None) -> str:
 
 def _execute(raw: Path, warehouse: Path, progress: bool, verbose: bool) -> dg.ExecuteInProcessResult:
     # DAGSTER_HOME makes the run visible in `dagster dev`; without it nothing is left behind.
-    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    instance = dg.DagsterInstance.get() if settings().dagster_home else dg.DagsterInstance.ephemeral()
     job = defs().resolve_job_def("refresh_warehouse")
     return job.execute_in_process(
         run_config={

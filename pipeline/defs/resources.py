@@ -7,6 +7,7 @@ from pydantic import PrivateAttr
 
 from pipeline import signals
 from pipeline.warehouse.files import FolderTaken, WarehouseFiles
+from pipeline.settings import default, settings
 from pipeline.warehouse.lock import LockLost, WarehouseBusy, check_held, writer_lock
 
 
@@ -14,7 +15,8 @@ class Warehouse(dg.ConfigurableResource):
     """Where the raw reports are read from and where the warehouse file is published.
 
     Relative paths are relative to the working directory (the repository root under
-    `dagster dev`). XXGK_RAW_DIR and XXGK_WAREHOUSE override the defaults.
+    `dagster dev`). XXGK_RAW_DIR, XXGK_WAREHOUSE and XXGK_LOCK_TIMEOUT (pipeline/settings.py) set
+    the values launched runs use.
 
     Every asset that writes calls `hold_writer_lock` first: the first one in a run takes the
     warehouse's writer lock (waiting up to lock_timeout seconds for another writer to finish),
@@ -22,10 +24,10 @@ class Warehouse(dg.ConfigurableResource):
     (the in-process executor sets resources up once per run).
     """
 
-    raw_dir: str = "data/raw"
-    path: str = "data/warehouse/xxgk.duckdb"
+    raw_dir: str = default("raw_dir")
+    path: str = default("warehouse")
     workers: int = 0  # extraction processes; 0 means one per core
-    lock_timeout: int = 3600  # seconds a run waits for another writer before failing
+    lock_timeout: int = default("lock_timeout")  # seconds a run waits for another writer before failing
     progress: bool = False  # also print extraction progress on stderr (`xxgk run` does)
 
     _stack: ExitStack | None = PrivateAttr(default=None)
@@ -81,12 +83,13 @@ class Warehouse(dg.ConfigurableResource):
 
 @dg.definitions
 def resources() -> dg.Definitions:
+    now = settings()
     return dg.Definitions(
         resources={
             "warehouse": Warehouse(
-                raw_dir=os.environ.get("XXGK_RAW_DIR", "data/raw"),
-                path=os.environ.get("XXGK_WAREHOUSE", "data/warehouse/xxgk.duckdb"),
-                lock_timeout=int(os.environ.get("XXGK_LOCK_TIMEOUT", "3600")),
+                raw_dir=now.raw_dir,
+                path=now.warehouse,
+                lock_timeout=now.lock_timeout,
             )
         },
         # Every step writes the one build file, and DuckDB allows one writer per file. In-process

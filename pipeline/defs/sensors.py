@@ -18,6 +18,7 @@ from pipeline.defs.jobs import refresh_warehouse
 from pipeline.defs.resources import Warehouse
 from pipeline.extract.batch import scan
 from pipeline.extract.incremental import manifest_path, read_manifest, scan_fingerprint
+from pipeline.settings import settings
 
 
 def _difference(files, manifest) -> str:
@@ -42,7 +43,7 @@ def _change_key(listing: str, work_dir: Path) -> str:
 @dg.sensor(
     name="raw_folder_changed",
     job=refresh_warehouse,
-    minimum_interval_seconds=int(os.environ.get("XXGK_SENSOR_INTERVAL", "30")),
+    minimum_interval_seconds=settings().sensor_interval,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Requests a refresh when files in the raw folder are added, changed or removed.",
 )

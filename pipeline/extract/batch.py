@@ -18,6 +18,7 @@ import polars as pl
 from pipeline.extract.model import Extraction, Fact
 from pipeline.extract.readers import DOCUMENT_MAGIC
 from pipeline.extract.report import extract_bytes
+from pipeline.settings import settings
 from pipeline.text.decode import MAX_REPORT_BYTES
 
 REPORT_SCHEMA = {
@@ -226,7 +227,7 @@ OUTSIDE = "a link outside the raw folder: not followed (set XXGK_FOLLOW_LINKS=1 
 
 def follow_links() -> bool:
     """XXGK_FOLLOW_LINKS=1: read files that symbolic links in the raw folder point to elsewhere."""
-    return os.environ.get("XXGK_FOLLOW_LINKS") == "1"
+    return settings().follow_links
 
 
 def read_raw(raw_dir: Path, source_file: str) -> Read:

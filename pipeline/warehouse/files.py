@@ -29,6 +29,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline.settings import settings
 from pipeline.warehouse import divisions
 from pipeline.warehouse.sqlfiles import execute
 
@@ -36,7 +37,7 @@ from pipeline.warehouse.sqlfiles import execute
 # joins every fact (20 million rows at national scale), so its connections get a fixed budget and
 # spill to disk beyond it (`<file>.tmp/`), which keeps a run's footprint known whatever the corpus.
 # XXGK_DUCKDB_MEMORY overrides it (a DuckDB size such as `4GB`).
-DUCKDB_CONFIG = {"memory_limit": os.environ.get("XXGK_DUCKDB_MEMORY", "1GB")}
+DUCKDB_CONFIG = {"memory_limit": settings().duckdb_memory}
 
 
 class FolderTaken(RuntimeError):

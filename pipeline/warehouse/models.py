@@ -13,24 +13,72 @@ agencies are replaced. Any other table is rebuilt whole.
 
 from __future__ import annotations
 
+import graphlib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import duckdb
 import regex
+import sqlglot
+from sqlglot import expressions as exp
 
 from pipeline.warehouse.schema import describe
 from pipeline.warehouse.sqlfiles import SQL_DIR, execute
 
 MODEL_LAYERS = ("staging", "marts", "checks")
 _NAME = regex.compile(r"^[a-z][a-z0-9_]*$")
-# Comments, string literals and bound parameters ($reports) name no table.
-_NOT_A_REFERENCE = regex.compile(r"--[^\n]*|/\*.*?\*/|'(?:[^']|'')*'|\$[a-z_][a-z0-9_]*", regex.S)
-_WORD = regex.compile(r"\b[a-z_][a-z0-9_]*\b")
 
 
 _PER_AGENCY = regex.compile(r"^-- refresh: per agency$", regex.M)
+
+
+def _ctes_in_scope(node: exp.Expression) -> set[str]:
+    """The names of the common table expressions a table reference at node would mean: those of
+    every enclosing WITH, except that a CTE's own body sees only the CTEs before it (and itself,
+    when the WITH is RECURSIVE)."""
+    names: set[str] = set()
+    child, parent = node, node.parent
+    while parent is not None:
+        if isinstance(parent, exp.With):
+            ctes = parent.expressions
+            at = next(i for i, cte in enumerate(ctes) if cte is child)
+            names.update(cte.alias for cte in ctes[: at + 1 if parent.args.get("recursive") else at])
+        else:
+            with_ = parent.args.get("with_")
+            if with_ is not None and with_ is not child:
+                names.update(cte.alias for cte in with_.expressions)
+        child, parent = parent, parent.parent
+    return names
+
+
+def _statements(sql: str) -> list[exp.Expression]:
+    return [tree for tree in sqlglot.parse(sql, read="duckdb") if tree is not None]
+
+
+def tables_read(sql: str) -> frozenset[str]:
+    """The tables and views the SQL names (in any schema): parsed (DuckDB dialect), so a CTE,
+    column, string or comment that happens to share a table's name is no reference."""
+    names = set()
+    for tree in _statements(sql):
+        for table in tree.find_all(exp.Table):
+            # read_parquet(...) and other table functions have no plain name
+            if isinstance(table.this, exp.Identifier) and table.name not in _ctes_in_scope(table):
+                names.add(table.name)
+    return frozenset(names)
+
+
+def functions_called(sql: str) -> frozenset[str]:
+    """Names of the functions the SQL calls that DuckDB's dialect does not know: macros, if any."""
+    return frozenset(f.name for tree in _statements(sql) for f in tree.find_all(exp.Anonymous))
+
+
+def dependency_order(graph: dict[str, set[str]], what: str) -> tuple[str, ...]:
+    """The names of graph (name → the names it reads), each after those it reads."""
+    try:
+        return tuple(graphlib.TopologicalSorter(graph).static_order())
+    except graphlib.CycleError as e:
+        raise ValueError(f"{what} read each other in a cycle: {' -> '.join(reversed(e.args[1]))}") from None
 
 
 @dataclass(frozen=True)
@@ -53,9 +101,15 @@ class SqlModel:
         lines = [ln[2:].strip() for ln in self.sql.splitlines() if ln.startswith("--") and not _PER_AGENCY.match(ln)]
         return " ".join(lines) or f"{self.layer} model {self.name}"
 
+    @cached_property
+    def tables(self) -> frozenset[str]:
+        return tables_read(self.sql)
+
     def references(self, names: set[str]) -> list[str]:
-        words = set(_WORD.findall(_NOT_A_REFERENCE.sub(" ", self.sql).lower()))
-        return sorted((words & names) - {self.name})
+        return sorted((self.tables & names) - {self.name})
+
+    def calls(self, names: set[str]) -> list[str]:
+        return sorted(functions_called(self.sql) & names)
 
 
 @cache
@@ -80,8 +134,8 @@ def discover(sql_dir: Path = SQL_DIR) -> tuple[SqlModel, ...]:
     # when a user queries it.
     macros = {p.stem for p in (sql_dir / "macros").glob("*.sql")}
     for m in models:
-        if m.kind == "VIEW" and m.references(macros):
-            raise ValueError(f"{m.path}: a view cannot use the build-time macros {m.references(macros)}")
+        if m.kind == "VIEW" and m.calls(macros):
+            raise ValueError(f"{m.path}: a view cannot use the build-time macros {m.calls(macros)}")
     return tuple(models)
 
 
@@ -90,20 +144,7 @@ def ordered_files(folder: str, sql_dir: Path = SQL_DIR) -> tuple[str, ...]:
     """The SQL files of sql/<folder> (each creates the table it is named for), each after the
     files whose tables it reads."""
     files = {p.stem: SqlModel(p.stem, folder, p, p.read_text(encoding="utf-8")) for p in sorted((sql_dir / folder).glob("*.sql"))}
-    ordered: list[str] = []
-
-    def visit(name: str, stack: tuple[str, ...]) -> None:
-        if name in ordered:
-            return
-        if name in stack:
-            raise ValueError(f"sql/{folder} files read each other in a cycle: {' -> '.join((*stack, name))}")
-        for dep in files[name].references(set(files)):
-            visit(dep, (*stack, name))
-        ordered.append(name)
-
-    for name in files:
-        visit(name, ())
-    return tuple(ordered)
+    return dependency_order({name: set(f.references(set(files))) for name, f in files.items()}, f"sql/{folder} files")
 
 
 def load_tables() -> tuple[str, ...]:

@@ -4,8 +4,8 @@ staging models are views (always current, cheap). marts and checks are tables, s
 asset check reading them does not recompute aggregates over every fact on each query.
 
 A table is built whole on a fresh build. On a build that starts from the published file (only
-some agencies' reports changed), a model whose file says `-- refresh: per agency` (its rows for
-an agency depend on that agency's reports alone) is recomputed for the changed agencies only:
+some agencies' reports changed), a model declared `refresh = "per agency"` in sql/schema.toml (its
+rows for an agency depend on that agency's reports alone) is recomputed for the changed agencies only:
 its unchanged SQL runs against slices of its inputs kept in the `build_scope` schema, which
 temporary views of the same names put in front of the full tables, and its rows for those
 agencies are replaced. Any other table is rebuilt whole.
@@ -23,14 +23,11 @@ import regex
 import sqlglot
 from sqlglot import expressions as exp
 
-from pipeline.warehouse.schema import describe
+from pipeline.warehouse.schema import describe, table_docs
 from pipeline.warehouse.sqlfiles import SQL_DIR, execute
 
 MODEL_LAYERS = ("staging", "marts", "checks")
 _NAME = regex.compile(r"^[a-z][a-z0-9_]*$")
-
-
-_PER_AGENCY = regex.compile(r"^-- refresh: per agency$", regex.M)
 
 
 def _ctes_in_scope(node: exp.Expression) -> set[str]:
@@ -94,11 +91,11 @@ class SqlModel:
 
     @property
     def per_agency(self) -> bool:
-        return self.kind == "TABLE" and bool(_PER_AGENCY.search(self.sql))
+        return self.kind == "TABLE" and table_docs()[self.name].refresh == "per agency"
 
     @property
     def description(self) -> str:
-        lines = [ln[2:].strip() for ln in self.sql.splitlines() if ln.startswith("--") and not _PER_AGENCY.match(ln)]
+        lines = [ln[2:].strip() for ln in self.sql.splitlines() if ln.startswith("--")]
         return " ".join(lines) or f"{self.layer} model {self.name}"
 
     @cached_property

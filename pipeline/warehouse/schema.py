@@ -1,5 +1,6 @@
 """What every table and column of the warehouse means (sql/schema.toml), stored in the file as
-COMMENT ON when a table is built, and read by the Dagster assets for their column schemas."""
+COMMENT ON when a table is built, and read by the Dagster assets for their column schemas; and
+each model's build settings, declared beside its docs."""
 
 from __future__ import annotations
 
@@ -12,11 +13,16 @@ import duckdb
 from pipeline.warehouse.sqlfiles import SQL_DIR
 
 
+REFRESH = ("whole", "per agency")
+_KEYS = {"description", "columns", "like", "refresh"}
+
+
 @dataclass(frozen=True)
 class TableDoc:
     name: str
     description: str
     columns: tuple[tuple[str, str], ...]  # (column, description) in the table's order
+    refresh: str = "whole"  # or "per agency": see sql/schema.toml
 
 
 @cache
@@ -29,7 +35,15 @@ def table_docs() -> dict[str, TableDoc]:
         own = tables[spec["like"]]["columns"] if "like" in spec else spec["columns"]
         return tuple((column, text or shared[column]) for column, text in own.items())
 
-    return {name: TableDoc(name, spec["description"], columns(name)) for name, spec in tables.items()}
+    for name, spec in tables.items():
+        # A misspelled setting would silently leave a model at its default.
+        if spec.keys() - _KEYS:
+            raise ValueError(f"sql/schema.toml [tables.{name}]: unknown settings {sorted(spec.keys() - _KEYS)}")
+        if spec.get("refresh", "whole") not in REFRESH:
+            raise ValueError(f"sql/schema.toml [tables.{name}]: refresh is one of {REFRESH}, not {spec['refresh']!r}")
+    return {
+        name: TableDoc(name, spec["description"], columns(name), spec.get("refresh", "whole")) for name, spec in tables.items()
+    }
 
 
 def _literal(text: str) -> str:

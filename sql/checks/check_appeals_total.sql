@@ -1,7 +1,6 @@
 -- docs/form.md rule 4 (error). Section 四, each group (review 复议, suit_direct 未经复议直接起诉,
 -- suit_after_review 复议后起诉): the group's 总计 cell is expected to be 结果维持 + 结果纠正 +
 -- 其他结果 + 尚未审结.
--- refresh: per agency
 WITH groups AS (
     SELECT
         report_id,

@@ -1,6 +1,5 @@
 -- docs/form.md rule 1 (error). Section 三, every applicant class: 一 + 二 = 三(七)总计 + 四, so the 总计
 -- cell (row result.total) is expected to be new_received + carried_over − carried_forward.
--- refresh: per agency
 SELECT
     'balance' AS check_name,
     'error' AS severity,

@@ -1,7 +1,6 @@
 -- docs/form.md rule 6 (error). This year's 二、上年结转 (carried_over) is expected to equal last year's
 -- 四、结转下年度继续办理 (carried_forward) of the same agency, per applicant class. Compared only
 -- when both years have one complete report (agency-years with conflicting files are skipped).
--- refresh: per agency
 SELECT
     'carryover' AS check_name,
     'error' AS severity,

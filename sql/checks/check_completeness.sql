@@ -2,7 +2,6 @@
 -- counted in silence: incomplete reports (cells missing or unplaceable), rejected files (not a
 -- report) and duplicates. detail is the report's message. Reports from before 2019 are rejected
 -- (no national form) but are no finding: crawls of agency sites are full of them.
--- refresh: per agency
 SELECT
     'completeness' AS check_name,
     'warning' AS severity,

@@ -1,7 +1,6 @@
 -- Duplicate (error): two or more complete reports of the same agency and year, in different files,
 -- that disagree on some fact. All stay ok and the marts leave the agency-year out until a user
 -- removes the wrong file(s). (Files that repeat the same facts are status duplicate instead.)
--- refresh: per agency
 SELECT
     'duplicate' AS check_name,
     'error' AS severity,

@@ -5,7 +5,6 @@
 -- disagrees only when it equals none of them, and the finding shows the first. Figures with no
 -- cell, or whose cells are not all in the table, are not compared: a false finding is worse
 -- than a missed one.
--- refresh: per agency
 WITH readings AS (
     SELECT
         n.*,

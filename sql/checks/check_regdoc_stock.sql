@@ -2,7 +2,6 @@
 -- normative_documents.in_force) should equal last year's in_force + this year's issued −
 -- repealed. Agencies often fail this. Compared only when both years use the 2021 form and have
 -- one complete report.
--- refresh: per agency
 WITH stock AS (
     SELECT
         report_id,

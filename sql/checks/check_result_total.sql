@@ -1,6 +1,5 @@
 -- docs/form.md rule 3 (error). Section 三, every applicant class: 三(七)总计 (row result.total) is
 -- expected to be the sum of the result rows (一)…(六) with their sub-items.
--- refresh: per agency
 SELECT
     'result_total' AS check_name,
     'error' AS severity,

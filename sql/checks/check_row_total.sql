@@ -1,6 +1,5 @@
 -- docs/form.md rule 2 (error). Section 三, every row: the 总计 cell (applicant class total) is expected
 -- to be the sum of the six applicant classes.
--- refresh: per agency
 WITH rows AS (
     SELECT
         report_id,

@@ -1,7 +1,6 @@
 -- docs/form.md rule 5 (error). Counts are whole, non-negative numbers: only the fee and procurement
 -- amounts (fees.amount_10k_yuan, procurement.amount) carry decimals, and only the 2019 form's
 -- 本年增/减 cells (*.change) may be negative. expected is NULL: no single value is right.
--- refresh: per agency
 SELECT
     'value_domain' AS check_name,
     'error' AS severity,

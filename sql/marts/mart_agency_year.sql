@@ -5,7 +5,6 @@
 -- aggregate (a whole district) is never added to its departments. kind, division_level and
 -- division_code say what the agency is (agencies). Counts are BIGINT, the fee amount DECIMAL,
 -- rates DOUBLE.
--- refresh: per agency
 WITH cells AS (
     SELECT *
     FROM stg_report_facts

@@ -2,7 +2,6 @@
 -- agency also reported: value, prior_value (the year before), change and relative_change
 -- (change / prior_value; NULL when prior_value is 0 or NULL). Only consecutive years are compared.
 -- Every metric shares the DECIMAL value column; unit says what it counts (count, 10k_yuan, rate).
--- refresh: per agency
 WITH metrics AS (
     SELECT
         agency_id, year,

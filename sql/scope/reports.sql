@@ -1,4 +1,4 @@
--- The reports of changed_agencies: what a `-- refresh: per agency` model reads instead of reports
+-- The reports of changed_agencies: what a model refreshed per agency reads instead of reports
 -- when a build starts from the published warehouse (pipeline/warehouse/models.py).
 CREATE SCHEMA IF NOT EXISTS build_scope;
 CREATE OR REPLACE TABLE build_scope.reports AS

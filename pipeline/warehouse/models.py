@@ -1,7 +1,8 @@
 """SQL models in sql/: one model per file, named for the file, built in dependency order.
 
-staging models are views (always current, cheap). marts and checks are tables, so a BI tool or an
-asset check reading them does not recompute aggregates over every fact on each query.
+staging models and the review lists are views (always current, cheap). marts and checks are
+tables, so a BI tool or an asset check reading them does not recompute aggregates over every fact
+on each query.
 
 A table is built whole on a fresh build. On a build that starts from the published file (only
 some agencies' reports changed), a model declared `refresh = "per agency"` in sql/schema.toml (its
@@ -26,7 +27,11 @@ from sqlglot import expressions as exp
 from pipeline.warehouse.schema import describe, table_docs
 from pipeline.warehouse.sqlfiles import SQL_DIR, execute
 
-MODEL_LAYERS = ("staging", "marts", "checks")
+MODEL_LAYERS = ("staging", "marts", "review", "checks")
+VIEW_LAYERS = ("staging", "review")
+# The base tables: extraction's Parquet and the reference data (sql/sources), and the agencies
+# this build recomputes (build control, which sources' incremental tables read).
+LOAD_FILES = ("sources/*.sql", "build/changed_agencies.sql")
 _NAME = regex.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -87,7 +92,7 @@ class SqlModel:
 
     @property
     def kind(self) -> str:
-        return "VIEW" if self.layer == "staging" else "TABLE"
+        return "VIEW" if self.layer in VIEW_LAYERS else "TABLE"
 
     @property
     def per_agency(self) -> bool:
@@ -137,16 +142,18 @@ def discover(sql_dir: Path = SQL_DIR) -> tuple[SqlModel, ...]:
 
 
 @cache
-def ordered_files(folder: str, sql_dir: Path = SQL_DIR) -> tuple[str, ...]:
-    """The SQL files of sql/<folder> (each creates the table it is named for), each after the
-    files whose tables it reads."""
-    files = {p.stem: SqlModel(p.stem, folder, p, p.read_text(encoding="utf-8")) for p in sorted((sql_dir / folder).glob("*.sql"))}
-    return dependency_order({name: set(f.references(set(files))) for name, f in files.items()}, f"sql/{folder} files")
+def ordered_files(*patterns: str, sql_dir: Path = SQL_DIR) -> tuple[str, ...]:
+    """The SQL files the patterns match (relative to sql/; each creates the table it is named
+    for), each after the files whose tables it reads, as paths relative to sql/."""
+    paths = [p for pattern in patterns for p in sorted(sql_dir.glob(pattern))]
+    files = {p.stem: SqlModel(p.stem, p.parent.name, p, p.read_text(encoding="utf-8")) for p in paths}
+    order = dependency_order({name: set(f.references(set(files))) for name, f in files.items()}, f"sql/{'|'.join(patterns)} files")
+    return tuple(files[name].path.relative_to(sql_dir).as_posix() for name in order)
 
 
 def load_tables() -> tuple[str, ...]:
-    """The warehouse's base tables, loaded from extraction's Parquet by the files in sql/load."""
-    return ordered_files("load")
+    """The warehouse's base tables, in the order the files of LOAD_FILES load them."""
+    return tuple(Path(relative).stem for relative in ordered_files(*LOAD_FILES))
 
 
 def _define_macros(con: duckdb.DuckDBPyConnection) -> None:
@@ -175,7 +182,7 @@ def refresh_changed_agencies(con: duckdb.DuckDBPyConnection, model: SqlModel) ->
     """
     assert model.per_agency, model.name
     _define_macros(con)
-    for (table,) in execute(con, "queries/scope_tables.sql").fetchall():
+    for (table,) in execute(con, "build/scope_tables.sql").fetchall():
         con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM build_scope.{table}")
     con.execute(f"CREATE OR REPLACE TABLE build_scope.{model.name} AS\n{model.sql}")
     con.execute(

@@ -16,9 +16,9 @@ import duckdb
 import polars as pl
 
 from pipeline.warehouse.agencies import resolve
-from pipeline.warehouse.models import LOAD_FILES, ordered_files
-from pipeline.warehouse.schema import describe
-from pipeline.warehouse.sqlfiles import execute
+from pipeline.warehouse.models import LOAD_FILES, load_tables, ordered_files
+from pipeline.warehouse.schema import describe, table_docs
+from pipeline.warehouse.sqlfiles import execute, read_sql
 
 # Reference data shipped in the package (users extend it there): the agency registry.
 REFERENCE_DIR = Path(__file__).resolve().parents[1] / "reference"
@@ -57,7 +57,10 @@ def load(
 
 
 def slice_changed_agencies(con: duckdb.DuckDBPyConnection) -> None:
-    """Keep changed_agencies' rows of the base tables in the build_scope schema, for the models
-    refreshed per agency (pipeline/warehouse/models.py)."""
-    for relative in ordered_files("build/scope/*.sql"):
-        execute(con, relative)
+    """Keep changed_agencies' rows of the base tables sql/schema.toml marks sliced in the
+    build_scope schema, for the models refreshed per agency (pipeline/warehouse/models.py)."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS build_scope")
+    for table in load_tables():
+        if table_docs()[table].sliced:
+            # The name is one of our own base tables, never report data; the table is bound.
+            con.execute(f"CREATE OR REPLACE TABLE build_scope.{table} AS\n{read_sql('build/scope.sql')}", {"table": f"main.{table}"})

@@ -14,7 +14,7 @@ from pipeline.warehouse.sqlfiles import SQL_DIR
 
 
 REFRESH = ("whole", "per agency")
-_KEYS = {"description", "columns", "like", "refresh"}
+_KEYS = {"description", "columns", "like", "refresh", "sliced"}
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,7 @@ class TableDoc:
     description: str
     columns: tuple[tuple[str, str], ...]  # (column, description) in the table's order
     refresh: str = "whole"  # or "per agency": see sql/schema.toml
+    sliced: bool = False
 
 
 @cache
@@ -42,7 +43,8 @@ def table_docs() -> dict[str, TableDoc]:
         if spec.get("refresh", "whole") not in REFRESH:
             raise ValueError(f"sql/schema.toml [tables.{name}]: refresh is one of {REFRESH}, not {spec['refresh']!r}")
     return {
-        name: TableDoc(name, spec["description"], columns(name), spec.get("refresh", "whole")) for name, spec in tables.items()
+        name: TableDoc(name, spec["description"], columns(name), spec.get("refresh", "whole"), spec.get("sliced", False))
+        for name, spec in tables.items()
     }
 
 

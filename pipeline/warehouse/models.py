@@ -1,8 +1,8 @@
 """SQL models in sql/: one model per file, named for the file, built in dependency order.
 
-staging models and the review lists are views (always current, cheap). marts and checks are
-tables, so a BI tool or an asset check reading them does not recompute aggregates over every fact
-on each query.
+staging and intermediate models and the review lists are views (always current, cheap). marts
+and checks are tables, so a BI tool or an asset check reading them does not recompute aggregates
+over every fact on each query.
 
 A table is built whole on a fresh build. On a build that starts from the published file (only
 some agencies' reports changed), a model declared `refresh = "per agency"` in sql/schema.toml (its
@@ -15,7 +15,7 @@ agencies are replaced. Any other table is rebuilt whole.
 from __future__ import annotations
 
 import graphlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, cached_property
 from pathlib import Path
 
@@ -27,8 +27,8 @@ from sqlglot import expressions as exp
 from pipeline.warehouse.schema import describe, table_docs
 from pipeline.warehouse.sqlfiles import SQL_DIR, execute
 
-MODEL_LAYERS = ("staging", "marts", "review", "checks")
-VIEW_LAYERS = ("staging", "review")
+MODEL_LAYERS = ("staging", "intermediate", "marts", "review", "checks")
+VIEW_LAYERS = ("staging", "intermediate", "review")
 # The base tables: extraction's Parquet and the reference data (sql/sources), and the agencies
 # this build recomputes (build control, which sources' incremental tables read).
 LOAD_FILES = ("sources/*.sql", "build/changed_agencies.sql")
@@ -89,6 +89,7 @@ class SqlModel:
     layer: str
     path: Path
     sql: str
+    refresh: str = "whole"  # declared in sql/schema.toml
 
     @property
     def kind(self) -> str:
@@ -96,7 +97,7 @@ class SqlModel:
 
     @property
     def per_agency(self) -> bool:
-        return self.kind == "TABLE" and table_docs()[self.name].refresh == "per agency"
+        return self.kind == "TABLE" and self.refresh == "per agency"
 
     @property
     def description(self) -> str:
@@ -114,24 +115,53 @@ class SqlModel:
         return sorted(functions_called(self.sql) & names)
 
 
+def _through_views(model: SqlModel, models: list[SqlModel]) -> set[str]:
+    """The tables and views the model reads, and those the views it reads read, and so on."""
+    views = {m.name: m for m in models if m.kind == "VIEW"}
+    seen: set[str] = set()
+    todo = set(model.tables)
+    while todo:
+        name = todo.pop()
+        seen.add(name)
+        if name in views:
+            todo |= views[name].tables - seen
+    return seen
+
+
+def _with_union(model: SqlModel, models: list[SqlModel], layer: str | None) -> SqlModel:
+    """The model, reading `layer` as the rows of every other model of that layer stacked by column
+    name (UNION ALL BY NAME), so the union follows the files in sql/<layer>."""
+    if layer is None:
+        return model
+    members = [m.name for m in models if m.layer == layer and m.name != model.name]
+    if not members or any(tree.args.get("with_") for tree in _statements(model.sql)):
+        raise ValueError(f"{model.path}: union_of = {layer!r} needs models in sql/{layer} and SQL without a WITH of its own")
+    union = "\n    UNION ALL BY NAME ".join(f"SELECT * FROM {name}" for name in members)
+    return replace(model, sql=f"WITH {layer} AS (\n    {union}\n)\n{model.sql}")
+
+
 @cache
 def discover(sql_dir: Path = SQL_DIR) -> tuple[SqlModel, ...]:
+    docs = table_docs(sql_dir)
     models = []
     for layer in MODEL_LAYERS:
         for path in sorted((sql_dir / layer).glob("*.sql")):
             if not _NAME.match(path.stem):
                 raise ValueError(f"{path}: model file names must be lower-case identifiers")
             sql = path.read_text(encoding="utf-8").strip().rstrip(";")
-            models.append(SqlModel(path.stem, layer, path, sql))
+            if path.stem not in docs:
+                raise ValueError(f"{path}: every model has its [tables.{path.stem}] entry in {sql_dir / 'schema.toml'}")
+            models.append(SqlModel(path.stem, layer, path, sql, docs[path.stem].refresh))
     names = [m.name for m in models]
     if len(names) != len(set(names)):
         raise ValueError(f"two SQL models share a name in {sql_dir}")
-    # A per-agency model reading a table rebuilt whole would see other agencies' rows change
-    # without being recomputed for them.
+    models = [_with_union(m, models, docs[m.name].union_of) for m in models]
+    # A per-agency model reading a table rebuilt whole, itself or through views, would see other
+    # agencies' rows change without being recomputed for them.
     whole = {m.name for m in models if m.kind == "TABLE" and not m.per_agency}
     for m in models:
-        if m.per_agency and m.references(whole):
-            raise ValueError(f"{m.path}: refreshed per agency, but reads {m.references(whole)}, which are rebuilt whole")
+        if m.per_agency and _through_views(m, models) & whole:
+            raise ValueError(f"{m.path}: refreshed per agency, but reads {sorted(_through_views(m, models) & whole)}, which are rebuilt whole")
     # Macros exist only on the build's connections (_define_macros); a view using one would fail
     # when a user queries it.
     macros = {p.stem for p in (sql_dir / "macros").glob("*.sql")}

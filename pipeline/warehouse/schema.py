@@ -7,6 +7,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 import duckdb
 
@@ -14,7 +15,7 @@ from pipeline.warehouse.sqlfiles import SQL_DIR
 
 
 REFRESH = ("whole", "per agency")
-_KEYS = {"description", "columns", "like", "refresh", "sliced"}
+_KEYS = {"description", "columns", "like", "refresh", "sliced", "union_of"}
 
 
 @dataclass(frozen=True)
@@ -24,11 +25,12 @@ class TableDoc:
     columns: tuple[tuple[str, str], ...]  # (column, description) in the table's order
     refresh: str = "whole"  # or "per agency": see sql/schema.toml
     sliced: bool = False
+    union_of: str | None = None  # a layer of models: see sql/schema.toml
 
 
 @cache
-def table_docs() -> dict[str, TableDoc]:
-    declared = tomllib.loads((SQL_DIR / "schema.toml").read_text(encoding="utf-8"))
+def table_docs(sql_dir: Path = SQL_DIR) -> dict[str, TableDoc]:
+    declared = tomllib.loads((sql_dir / "schema.toml").read_text(encoding="utf-8"))
     shared, tables = declared["columns"], declared["tables"]
 
     def columns(name: str) -> tuple[tuple[str, str], ...]:
@@ -43,7 +45,9 @@ def table_docs() -> dict[str, TableDoc]:
         if spec.get("refresh", "whole") not in REFRESH:
             raise ValueError(f"sql/schema.toml [tables.{name}]: refresh is one of {REFRESH}, not {spec['refresh']!r}")
     return {
-        name: TableDoc(name, spec["description"], columns(name), spec.get("refresh", "whole"), spec.get("sliced", False))
+        name: TableDoc(
+            name, spec["description"], columns(name), spec.get("refresh", "whole"), spec.get("sliced", False), spec.get("union_of")
+        )
         for name, spec in tables.items()
     }
 

@@ -27,14 +27,9 @@ def test_no_sql_file_carries_a_setting_in_a_comment():
 
 
 @pytest.mark.parametrize("setting", ['refresh = "per_agency"', 'refersh = "per agency"'])
-def test_a_misspelled_setting_is_refused(tmp_path, monkeypatch, setting):
+def test_a_misspelled_setting_is_refused(tmp_path, setting):
     (tmp_path / "schema.toml").write_text(
         f'[columns]\n[tables.t]\ndescription = "d"\n{setting}\n[tables.t.columns]\nx = "x"\n', encoding="utf-8"
     )
-    monkeypatch.setattr(schema, "SQL_DIR", tmp_path)
-    schema.table_docs.cache_clear()
-    try:
-        with pytest.raises(ValueError, match=r"\[tables\.t\]"):
-            schema.table_docs()
-    finally:
-        schema.table_docs.cache_clear()
+    with pytest.raises(ValueError, match=r"\[tables\.t\]"):
+        schema.table_docs(tmp_path)

@@ -16,6 +16,7 @@ WITH groups AS (
     WHERE table_code = 'appeals'
     GROUP BY report_id, split_part(row_code, '.', 1)
 )
+
 SELECT
     'appeals_total' AS check_name,
     'error' AS severity,
@@ -28,8 +29,10 @@ SELECT
     CAST(NULL AS VARCHAR) AS applicant_class,
     outcomes_sum AS expected,
     total AS actual,
-    format('{} {}: 总计 {} ≠ 结果维持 + 结果纠正 + 其他结果 + 尚未审结 = {}', source_file, total_place,
+    format(
+        '{} {}: 总计 {} ≠ 结果维持 + 结果纠正 + 其他结果 + 尚未审结 = {}', source_file, total_place,
         plain_number(total),
-        plain_number(outcomes_sum)) AS detail
+        plain_number(outcomes_sum)
+    ) AS detail
 FROM groups
 WHERE total IS DISTINCT FROM outcomes_sum

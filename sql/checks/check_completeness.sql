@@ -17,5 +17,6 @@ SELECT
     format('{}: {}: {}', r.source_file, r.status, coalesce(r.message, 'no message')) AS detail
 FROM reports AS r
 LEFT JOIN agencies AS a ON a.agency_id = r.agency_id
-WHERE r.status <> 'ok'
-  AND NOT (r.status = 'rejected' AND coalesce(r.year < 2019, false))
+WHERE
+    r.status <> 'ok'
+    AND NOT (r.status = 'rejected' AND coalesce(r.year < 2019, false))

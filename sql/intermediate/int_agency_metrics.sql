@@ -5,7 +5,10 @@
 WITH metrics AS (
     SELECT
         agency_id, year,
-        COLUMNS(* EXCLUDE (agency_id, agency, level, region, kind, division_level, division_code, year, form_version, report_id, source_file))::DECIMAL(38, 6)
+        COLUMNS(
+            * EXCLUDE (agency_id, agency, level, region, kind, division_level, division_code, year, form_version, report_id, source_file)
+        )::DECIMAL(38, 6)
     FROM mart_agency_year
 )
+
 SELECT * FROM metrics UNPIVOT INCLUDE NULLS (value FOR metric IN (COLUMNS(* EXCLUDE (agency_id, year))))

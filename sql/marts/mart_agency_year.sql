@@ -8,11 +8,13 @@
 WITH cells AS (
     SELECT *
     FROM stg_report_facts
-    WHERE NOT conflicted
-      AND agency_id IS NOT NULL
-      AND year IS NOT NULL
-      AND (table_code <> 'requests' OR applicant_class = 'total')
+    WHERE
+        NOT conflicted
+        AND agency_id IS NOT NULL
+        AND year IS NOT NULL
+        AND (table_code <> 'requests' OR applicant_class = 'total')
 ),
+
 per_year AS (
     SELECT
         agency_id,
@@ -32,12 +34,15 @@ per_year AS (
         whole_count(sum(value) FILTER (table_code = 'requests' AND row_code = 'carried_forward')) AS carried_forward,
         whole_count(sum(value) FILTER (table_code = 'appeals' AND row_code = 'review.total')) AS review_total,
         whole_count(sum(value) FILTER (table_code = 'appeals' AND row_code = 'review.corrected')) AS review_corrected,
-        whole_count(sum(value) FILTER (table_code = 'appeals' AND row_code IN ('suit_direct.total', 'suit_after_review.total'))) AS suit_total,
-        whole_count(sum(value) FILTER (table_code = 'appeals' AND row_code IN ('suit_direct.corrected', 'suit_after_review.corrected'))) AS suit_corrected,
+        whole_count(sum(value) FILTER (table_code = 'appeals' AND row_code IN ('suit_direct.total', 'suit_after_review.total')))
+            AS suit_total,
+        whole_count(sum(value) FILTER (table_code = 'appeals' AND row_code IN ('suit_direct.corrected', 'suit_after_review.corrected')))
+            AS suit_corrected,
         sum(value) FILTER (table_code = 'proactive' AND row_code = 'fees.amount_10k_yuan') AS fees_10k_yuan
     FROM cells
     GROUP BY agency_id, year
 )
+
 SELECT
     p.agency_id,
     a.name AS agency,

@@ -9,12 +9,14 @@ WITH summable AS (
     SELECT l.*, a.kind, a.division_code
     FROM int_agency_metrics AS l
     JOIN agencies AS a USING (agency_id)
-    WHERE a.kind IN ('government', 'department')
-      AND l.value IS NOT NULL
-      -- rates are no sums: only the counts and amounts add up across departments
-      AND l.metric NOT LIKE '%\_rate' ESCAPE '\'
-      AND a.division_code IS NOT NULL
+    WHERE
+        a.kind IN ('government', 'department')
+        AND l.value IS NOT NULL
+        -- rates are no sums: only the counts and amounts add up across departments
+        AND l.metric NOT LIKE '%\_rate' ESCAPE '\'
+        AND a.division_code IS NOT NULL
 )
+
 SELECT
     division_code,
     year,

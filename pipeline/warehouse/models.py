@@ -10,6 +10,10 @@ rows for an agency depend on that agency's reports alone) is recomputed for the 
 its unchanged SQL runs against slices of its inputs kept in the `build_scope` schema, which
 temporary views of the same names put in front of the full tables, and its rows for those
 agencies are replaced. Any other table is rebuilt whole.
+
+A model's inputs are the tables its SQL reads, parsed with sqlglot; its settings are its entry in
+sql/schema.toml. A model declared `union_of = "<layer>"` (check_results) reads a relation named
+for that layer: the rows of every other model there, so a new check is one new file.
 """
 
 from __future__ import annotations

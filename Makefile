@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DAGSTER_HOME := $(CURDIR)
 
-.PHONY: run test dev bench clean
+.PHONY: run test lint dev bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,9 +16,13 @@ $(BIN)/.installed: pyproject.toml
 run: $(BIN)/.installed
 	$(BIN)/xxgk run
 
-## Set up and run the tests
-test: $(BIN)/.installed
+## Set up, lint and run the tests
+test: $(BIN)/.installed lint
 	$(BIN)/pytest
+
+## The linters, each on what it checks: sqlfluff on sql/ (.sqlfluff)
+lint: $(BIN)/.installed
+	$(BIN)/sqlfluff lint sql/
 
 ## The Dagster UI, with the schedule and sensor, on http://127.0.0.1:3000
 dev: $(BIN)/.installed

@@ -1,6 +1,6 @@
 """Agencies among China's administrative divisions: what a title (and the report's text) says
 about the division an agency belongs to, its kind and its canonical name, and what the warehouse
-makes of it (pipeline/warehouse/divisions.py, agencies.py; sql/load/agencies.sql)."""
+makes of it (pipeline/warehouse/divisions.py, agencies.py; sql/sources/agencies.sql)."""
 
 from __future__ import annotations
 

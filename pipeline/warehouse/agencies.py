@@ -2,7 +2,7 @@
 about its division (pipeline.warehouse.divisions), else the title itself.
 
 Every spelling gets a key, the normalized canonical name of its agency, from which
-sql/load/agencies.sql derives agency_id:
+sql/sources/agencies.sql derives agency_id:
 
 1. a name in agencies.csv is its own key, and an alias in agency_aliases.csv its name's;
 2. a title whose division and body are inferred is keyed by its canonical name
@@ -23,7 +23,7 @@ import regex
 
 from pipeline.warehouse.divisions import Inference, gazetteer
 
-# The normalization sql/load/agencies.sql documents (full-width brackets folded, white space
+# The normalization sql/sources/agencies.sql documents (full-width brackets folded, white space
 # removed), with RE2's \s, which DuckDB's regexp_replace used.
 _SPACE = regex.compile(r"[\t\n\f\r \u3000\u00a0\u200b\ufeff]+")
 

@@ -252,7 +252,7 @@ class WarehouseFiles:
         if not self.build.exists() or not self.staged_parquet.is_dir():
             return False
         with duckdb.connect(str(self.build), config=DUCKDB_CONFIG) as con:
-            execute(con, "publish/drop_build_scope.sql")
+            execute(con, "build/drop_build_scope.sql")
             con.execute("CHECKPOINT")
         _fsync(self.build)
         version = self.versions / (time.strftime("v-%Y%m%dT%H%M%S-", time.gmtime()) + f"{time.time_ns() % 10**9:09d}")

@@ -1,4 +1,5 @@
-"""Extraction's Parquet files → the warehouse's base tables, one SQL file per table in sql/load.
+"""Extraction's Parquet files → the warehouse's base tables, one SQL file per table in sql/sources
+(and the build's changed_agencies, sql/build).
 
 A build either starts from an empty file or from a copy of the published one. Either way the
 load is the same: the small tables (agencies, reports, …) are rebuilt whole, and the facts and
@@ -15,9 +16,9 @@ import duckdb
 import polars as pl
 
 from pipeline.warehouse.agencies import resolve
-from pipeline.warehouse.models import load_tables, ordered_files
-from pipeline.warehouse.schema import describe
-from pipeline.warehouse.sqlfiles import execute
+from pipeline.warehouse.models import LOAD_FILES, load_tables, ordered_files
+from pipeline.warehouse.schema import describe, table_docs
+from pipeline.warehouse.sqlfiles import execute, read_sql
 
 # Reference data shipped in the package (users extend it there): the agency registry.
 REFERENCE_DIR = Path(__file__).resolve().parents[1] / "reference"
@@ -47,15 +48,19 @@ def load(
             "form_dir": str(FORM_DIR),
         }
         counts = {}
-        for table in load_tables():
-            execute(con, f"load/{table}.sql", **params)
+        for relative in ordered_files(*LOAD_FILES):
+            table = Path(relative).stem
+            execute(con, relative, **params)
             describe(con, table)
             counts[table] = con.table(table).shape[0]
     return counts
 
 
 def slice_changed_agencies(con: duckdb.DuckDBPyConnection) -> None:
-    """Keep changed_agencies' rows of the base tables in the build_scope schema, for the models
-    refreshed per agency (pipeline/warehouse/models.py)."""
-    for table in ordered_files("scope"):
-        execute(con, f"scope/{table}.sql")
+    """Keep changed_agencies' rows of the base tables sql/schema.toml marks sliced in the
+    build_scope schema, for the models refreshed per agency (pipeline/warehouse/models.py)."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS build_scope")
+    for table in load_tables():
+        if table_docs()[table].sliced:
+            # The name is one of our own base tables, never report data; the table is bound.
+            con.execute(f"CREATE OR REPLACE TABLE build_scope.{table} AS\n{read_sql('build/scope.sql')}", {"table": f"main.{table}"})

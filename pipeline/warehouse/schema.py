@@ -1,15 +1,21 @@
 """What every table and column of the warehouse means (sql/schema.toml), stored in the file as
-COMMENT ON when a table is built, and read by the Dagster assets for their column schemas."""
+COMMENT ON when a table is built, and read by the Dagster assets for their column schemas; and
+each model's build settings, declared beside its docs."""
 
 from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 import duckdb
 
 from pipeline.warehouse.sqlfiles import SQL_DIR
+
+
+REFRESH = ("whole", "per agency")
+_KEYS = {"description", "columns", "like", "refresh", "sliced", "union_of", "view"}
 
 
 @dataclass(frozen=True)
@@ -17,11 +23,15 @@ class TableDoc:
     name: str
     description: str
     columns: tuple[tuple[str, str], ...]  # (column, description) in the table's order
+    refresh: str = "whole"  # or "per agency": see sql/schema.toml
+    sliced: bool = False
+    union_of: str | None = None  # a layer of models: see sql/schema.toml
+    view: bool = False  # a model of a table layer built as a view: see sql/schema.toml
 
 
 @cache
-def table_docs() -> dict[str, TableDoc]:
-    declared = tomllib.loads((SQL_DIR / "schema.toml").read_text(encoding="utf-8"))
+def table_docs(sql_dir: Path = SQL_DIR) -> dict[str, TableDoc]:
+    declared = tomllib.loads((sql_dir / "schema.toml").read_text(encoding="utf-8"))
     shared, tables = declared["columns"], declared["tables"]
 
     def columns(name: str) -> tuple[tuple[str, str], ...]:
@@ -29,7 +39,26 @@ def table_docs() -> dict[str, TableDoc]:
         own = tables[spec["like"]]["columns"] if "like" in spec else spec["columns"]
         return tuple((column, text or shared[column]) for column, text in own.items())
 
-    return {name: TableDoc(name, spec["description"], columns(name)) for name, spec in tables.items()}
+    for name, spec in tables.items():
+        # A misspelled setting would silently leave a model at its default.
+        if spec.keys() - _KEYS:
+            raise ValueError(f"sql/schema.toml [tables.{name}]: unknown settings {sorted(spec.keys() - _KEYS)}")
+        if spec.get("refresh", "whole") not in REFRESH:
+            raise ValueError(f"sql/schema.toml [tables.{name}]: refresh is one of {REFRESH}, not {spec['refresh']!r}")
+        if spec.get("view") and "refresh" in spec:
+            raise ValueError(f"sql/schema.toml [tables.{name}]: a view is computed when read; it has no refresh")
+    return {
+        name: TableDoc(
+            name,
+            spec["description"],
+            columns(name),
+            spec.get("refresh", "whole"),
+            spec.get("sliced", False),
+            spec.get("union_of"),
+            spec.get("view", False),
+        )
+        for name, spec in tables.items()
+    }
 
 
 def _literal(text: str) -> str:

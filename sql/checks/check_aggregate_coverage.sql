@@ -15,10 +15,13 @@ SELECT
     CAST(NULL AS VARCHAR) AS applicant_class,
     d.departments_sum AS expected,
     d.government_value AS actual,
-    format('{} {}: {} is {} in the government''s report ({}) but {} in its {} departments'' reports together; '
-        || 'an aggregate of the whole division would hold at least that, so the report covers only part of it (or only the government''s own office)',
+    format(
+        '{} {}: {} is {} in the government''s report ({}) but {} in its {} departments'' reports together; '
+        || 'an aggregate of the whole division would hold at least that, '
+        || 'so the report covers only part of it (or only the government''s own office)',
         g.agency, d.year, d.metric, plain_number(d.government_value), g.source_file,
-        plain_number(d.departments_sum), d.departments_reporting) AS detail
+        plain_number(d.departments_sum), d.departments_reporting
+    ) AS detail
 FROM mart_division_year AS d
 JOIN mart_agency_year AS g
     ON g.division_code = d.division_code AND g.year = d.year AND g.kind = 'government'

@@ -1,7 +1,6 @@
 -- docs/form.md rule 4 (error). Section 四, each group (review 复议, suit_direct 未经复议直接起诉,
 -- suit_after_review 复议后起诉): the group's 总计 cell is expected to be 结果维持 + 结果纠正 +
 -- 其他结果 + 尚未审结.
--- refresh: per agency
 WITH groups AS (
     SELECT
         report_id,
@@ -17,6 +16,7 @@ WITH groups AS (
     WHERE table_code = 'appeals'
     GROUP BY report_id, split_part(row_code, '.', 1)
 )
+
 SELECT
     'appeals_total' AS check_name,
     'error' AS severity,
@@ -29,8 +29,10 @@ SELECT
     CAST(NULL AS VARCHAR) AS applicant_class,
     outcomes_sum AS expected,
     total AS actual,
-    format('{} {}: 总计 {} ≠ 结果维持 + 结果纠正 + 其他结果 + 尚未审结 = {}', source_file, total_place,
+    format(
+        '{} {}: 总计 {} ≠ 结果维持 + 结果纠正 + 其他结果 + 尚未审结 = {}', source_file, total_place,
         plain_number(total),
-        plain_number(outcomes_sum)) AS detail
+        plain_number(outcomes_sum)
+    ) AS detail
 FROM groups
 WHERE total IS DISTINCT FROM outcomes_sum

@@ -2,7 +2,6 @@
 -- counted in silence: incomplete reports (cells missing or unplaceable), rejected files (not a
 -- report) and duplicates. detail is the report's message. Reports from before 2019 are rejected
 -- (no national form) but are no finding: crawls of agency sites are full of them.
--- refresh: per agency
 SELECT
     'completeness' AS check_name,
     'warning' AS severity,
@@ -18,5 +17,6 @@ SELECT
     format('{}: {}: {}', r.source_file, r.status, coalesce(r.message, 'no message')) AS detail
 FROM reports AS r
 LEFT JOIN agencies AS a ON a.agency_id = r.agency_id
-WHERE r.status <> 'ok'
-  AND NOT (r.status = 'rejected' AND coalesce(r.year < 2019, false))
+WHERE
+    r.status <> 'ok'
+    AND NOT (r.status = 'rejected' AND coalesce(r.year < 2019, false))

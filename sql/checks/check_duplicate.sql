@@ -1,7 +1,6 @@
 -- Duplicate (error): two or more complete reports of the same agency and year, in different files,
 -- that disagree on some fact. All stay ok and the marts leave the agency-year out until a user
 -- removes the wrong file(s). (Files that repeat the same facts are status duplicate instead.)
--- refresh: per agency
 SELECT
     'duplicate' AS check_name,
     'error' AS severity,
@@ -14,8 +13,10 @@ SELECT
     CAST(NULL AS VARCHAR) AS applicant_class,
     CAST(NULL AS DECIMAL(38, 6)) AS expected,
     CAST(NULL AS DECIMAL(38, 6)) AS actual,
-    format('{} {} is reported by {} files with different facts: {}; remove the wrong one(s)',
-        a.name, d.year, count(*), string_agg(d.source_file, ', ' ORDER BY d.source_file)) AS detail
+    format(
+        '{} {} is reported by {} files with different facts: {}; remove the wrong one(s)',
+        a.name, d.year, count(*), string_agg(d.source_file, ', ' ORDER BY d.source_file)
+    ) AS detail
 FROM agency_year_duplicates AS d
 LEFT JOIN agencies AS a ON a.agency_id = d.agency_id
 WHERE d.conflict AND d.same_as IS NULL

@@ -5,7 +5,6 @@
 -- disagrees only when it equals none of them, and the finding shows the first. Figures with no
 -- cell, or whose cells are not all in the table, are not compared: a false finding is worse
 -- than a missed one.
--- refresh: per agency
 WITH readings AS (
     SELECT
         n.*,
@@ -14,6 +13,7 @@ WITH readings AS (
     FROM narrative_figures AS n
     WHERE n.table_code IS NOT NULL
 ),
+
 cells AS (
     SELECT
         n.report_id,
@@ -30,12 +30,14 @@ cells AS (
         string_agg(f.source_place, '+' ORDER BY f.source_page, f.source_line, f.source_cell) AS cell_places
     FROM readings AS n
     LEFT JOIN stg_report_facts AS f
-        ON f.report_id = n.report_id
-       AND f.table_code = n.table_code
-       AND list_contains(string_split(n.reading, '+'), f.row_code)
-       AND f.applicant_class IS NOT DISTINCT FROM n.applicant_class
+        ON
+            f.report_id = n.report_id
+            AND f.table_code = n.table_code
+            AND list_contains(string_split(n.reading, '+'), f.row_code)
+            AND f.applicant_class IS NOT DISTINCT FROM n.applicant_class
     GROUP BY ALL
 ),
+
 figures AS (
     SELECT
         report_id,
@@ -53,6 +55,7 @@ figures AS (
     FROM cells
     GROUP BY ALL
 )
+
 SELECT
     'narrative' AS check_name,
     'warning' AS severity,
@@ -65,10 +68,13 @@ SELECT
     c.applicant_class,
     c.stated AS expected,
     c.cell_value AS actual,
-    format('{} {}: the prose says ''{}''; the table ({}) says {}', r.source_file, c.prose_place, c.raw_text, c.cell_places,
-        plain_number(c.cell_value)) AS detail
+    format(
+        '{} {}: the prose says ''{}''; the table ({}) says {}', r.source_file, c.prose_place, c.raw_text, c.cell_places,
+        plain_number(c.cell_value)
+    ) AS detail
 FROM figures AS c
 JOIN reports AS r ON r.report_id = c.report_id
 LEFT JOIN agencies AS a ON a.agency_id = r.agency_id
-WHERE c.complete
-  AND NOT c.agrees
+WHERE
+    c.complete
+    AND NOT c.agrees

@@ -2,7 +2,6 @@
 -- normative_documents.in_force) should equal last year's in_force + this year's issued −
 -- repealed. Agencies often fail this. Compared only when both years use the 2021 form and have
 -- one complete report.
--- refresh: per agency
 WITH stock AS (
     SELECT
         report_id,
@@ -17,11 +16,13 @@ WITH stock AS (
         sum(value) FILTER (split_part(row_code, '.', 2) = 'in_force') AS in_force,
         min(source_place) FILTER (split_part(row_code, '.', 2) = 'in_force') AS in_force_place
     FROM stg_report_facts
-    WHERE table_code = 'proactive'
-      AND form_version = '2021'
-      AND split_part(row_code, '.', 1) IN ('regulations', 'normative_documents')
+    WHERE
+        table_code = 'proactive'
+        AND form_version = '2021'
+        AND split_part(row_code, '.', 1) IN ('regulations', 'normative_documents')
     GROUP BY report_id, split_part(row_code, '.', 1)
 )
+
 SELECT
     'regdoc_stock' AS check_name,
     'warning' AS severity,
@@ -34,14 +35,17 @@ SELECT
     CAST(NULL AS VARCHAR) AS applicant_class,
     prev.in_force + cur.issued - cur.repealed AS expected,
     cur.in_force AS actual,
-    format('{} {}: 现行有效 {} ≠ {} 现行有效 {} + 本年制发 {} − 本年废止 {}', cur.source_file, cur.in_force_place,
+    format(
+        '{} {}: 现行有效 {} ≠ {} 现行有效 {} + 本年制发 {} − 本年废止 {}', cur.source_file, cur.in_force_place,
         plain_number(cur.in_force),
         prev.year,
         plain_number(prev.in_force),
         plain_number(cur.issued),
-        plain_number(cur.repealed)) AS detail
+        plain_number(cur.repealed)
+    ) AS detail
 FROM stock AS cur
 JOIN stock AS prev ON prev.agency_id = cur.agency_id AND prev.kind = cur.kind AND prev.year = cur.year - 1
-WHERE NOT cur.conflicted
-  AND NOT prev.conflicted
-  AND cur.in_force IS DISTINCT FROM prev.in_force + cur.issued - cur.repealed
+WHERE
+    NOT cur.conflicted
+    AND NOT prev.conflicted
+    AND cur.in_force IS DISTINCT FROM prev.in_force + cur.issued - cur.repealed

@@ -1,6 +1,5 @@
 -- docs/form.md rule 2 (error). Section 三, every row: the 总计 cell (applicant class total) is expected
 -- to be the sum of the six applicant classes.
--- refresh: per agency
 WITH rows AS (
     SELECT
         report_id,
@@ -17,6 +16,7 @@ WITH rows AS (
     WHERE table_code = 'requests'
     GROUP BY report_id, row_code
 )
+
 SELECT
     'row_total' AS check_name,
     'error' AS severity,
@@ -29,8 +29,10 @@ SELECT
     'total' AS applicant_class,
     classes_sum AS expected,
     total AS actual,
-    format('{} {}: 总计 {} ≠ the sum of the six applicant classes {}', source_file, total_place,
+    format(
+        '{} {}: 总计 {} ≠ the sum of the six applicant classes {}', source_file, total_place,
         plain_number(total),
-        plain_number(classes_sum)) AS detail
+        plain_number(classes_sum)
+    ) AS detail
 FROM rows
 WHERE total IS DISTINCT FROM classes_sum

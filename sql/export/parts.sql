@@ -9,5 +9,5 @@ FROM (
     FROM reports AS r
     SEMI JOIN changed_agencies AS c ON c.agency_id IS NOT DISTINCT FROM r.agency_id
     UNION ALL
-    SELECT report_id, CAST(year AS INTEGER) FROM read_parquet($changed_reports)
-)
+    SELECT report_id, CAST(year AS INTEGER) AS year FROM read_parquet($changed_reports)
+) AS exported

@@ -1,2 +1,6 @@
 -- The reports table as one Parquet file.
-COPY (SELECT * FROM reports ORDER BY source_file) TO $path (FORMAT parquet)
+COPY (
+    SELECT * FROM reports
+    ORDER BY source_file
+) TO $path (FORMAT parquet
+)

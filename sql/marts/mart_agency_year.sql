@@ -5,15 +5,16 @@
 -- aggregate (a whole district) is never added to its departments. kind, division_level and
 -- division_code say what the agency is (agencies). Counts are BIGINT, the fee amount DECIMAL,
 -- rates DOUBLE.
--- refresh: per agency
 WITH cells AS (
     SELECT *
     FROM stg_report_facts
-    WHERE NOT conflicted
-      AND agency_id IS NOT NULL
-      AND year IS NOT NULL
-      AND (table_code <> 'requests' OR applicant_class = 'total')
+    WHERE
+        NOT conflicted
+        AND agency_id IS NOT NULL
+        AND year IS NOT NULL
+        AND (table_code <> 'requests' OR applicant_class = 'total')
 ),
+
 per_year AS (
     SELECT
         agency_id,
@@ -33,12 +34,15 @@ per_year AS (
         whole_count(sum(value) FILTER (table_code = 'requests' AND row_code = 'carried_forward')) AS carried_forward,
         whole_count(sum(value) FILTER (table_code = 'appeals' AND row_code = 'review.total')) AS review_total,
         whole_count(sum(value) FILTER (table_code = 'appeals' AND row_code = 'review.corrected')) AS review_corrected,
-        whole_count(sum(value) FILTER (table_code = 'appeals' AND row_code IN ('suit_direct.total', 'suit_after_review.total'))) AS suit_total,
-        whole_count(sum(value) FILTER (table_code = 'appeals' AND row_code IN ('suit_direct.corrected', 'suit_after_review.corrected'))) AS suit_corrected,
+        whole_count(sum(value) FILTER (table_code = 'appeals' AND row_code IN ('suit_direct.total', 'suit_after_review.total')))
+            AS suit_total,
+        whole_count(sum(value) FILTER (table_code = 'appeals' AND row_code IN ('suit_direct.corrected', 'suit_after_review.corrected')))
+            AS suit_corrected,
         sum(value) FILTER (table_code = 'proactive' AND row_code = 'fees.amount_10k_yuan') AS fees_10k_yuan
     FROM cells
     GROUP BY agency_id, year
 )
+
 SELECT
     p.agency_id,
     a.name AS agency,

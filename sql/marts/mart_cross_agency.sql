@@ -7,16 +7,8 @@
 -- is unknown (unknown_agencies) are ranked among themselves, as kind 'unresolved'. level is the
 -- registry's ('unregistered' when not in it). Metrics with no value (a rate when nothing was
 -- handled) are left out.
--- Every metric shares the DECIMAL value column; unit says what it counts (count, 10k_yuan, rate).
-WITH metrics AS (
-    SELECT
-        agency_id, year,
-        COLUMNS(* EXCLUDE (agency_id, agency, level, region, kind, division_level, division_code, year, form_version, report_id, source_file))::DECIMAL(38, 6)
-    FROM mart_agency_year
-),
-long AS (
-    SELECT * FROM metrics UNPIVOT (value FOR metric IN (COLUMNS(* EXCLUDE (agency_id, year))))
-)
+-- Every metric shares the DECIMAL value column (int_agency_metrics); unit says what it counts
+-- (count, 10k_yuan, rate).
 SELECT
     l.year,
     coalesce(a.level, 'unregistered') AS level,
@@ -30,8 +22,9 @@ SELECT
     rank() OVER peers_desc AS rank,
     count(*) OVER peers AS agencies,
     cume_dist() OVER peers_asc AS percentile
-FROM long AS l
+FROM int_agency_metrics AS l
 JOIN agencies AS a ON a.agency_id = l.agency_id
+WHERE l.value IS NOT NULL
 WINDOW
     peers AS (PARTITION BY l.year, coalesce(a.kind, 'unresolved'), a.division_level, l.metric),
     peers_desc AS (PARTITION BY l.year, coalesce(a.kind, 'unresolved'), a.division_level, l.metric ORDER BY l.value DESC),

@@ -5,24 +5,18 @@
 -- government did not report has government_value NULL. Bodies below the county (街道, 乡镇) are not
 -- departments and are not summed. The government's figure is never added to its departments'.
 -- Rebuilt whole on every build: a department's change recomputes its government's rows.
-WITH metrics AS (
-    SELECT
-        agency_id, year,
-        COLUMNS(* EXCLUDE (agency_id, agency, level, region, kind, division_level, division_code, year, form_version, report_id, source_file))::DECIMAL(38, 6)
-    FROM mart_agency_year
-    WHERE kind IN ('government', 'department')
-),
-long AS (
-    SELECT * FROM metrics UNPIVOT (value FOR metric IN (COLUMNS(* EXCLUDE (agency_id, year))))
-),
--- rates are no sums: only the counts and amounts add up across departments
-summable AS (
+WITH summable AS (
     SELECT l.*, a.kind, a.division_code
-    FROM long AS l
+    FROM int_agency_metrics AS l
     JOIN agencies AS a USING (agency_id)
-    WHERE l.metric NOT LIKE '%\_rate' ESCAPE '\'
-      AND a.division_code IS NOT NULL
+    WHERE
+        a.kind IN ('government', 'department')
+        AND l.value IS NOT NULL
+        -- rates are no sums: only the counts and amounts add up across departments
+        AND l.metric NOT LIKE '%\_rate' ESCAPE '\'
+        AND a.division_code IS NOT NULL
 )
+
 SELECT
     division_code,
     year,

@@ -5,55 +5,56 @@
 -- denied / handled, so their rows are the facts of those counts. Which facts make which metric is
 -- declared once, in metric_rows below; tests/test_lineage.py proves, with every cell of the form
 -- weighted apart, that it selects exactly the facts mart_agency_year sums, metric by metric.
--- refresh: per agency
 WITH metric_rows (metric, table_code, row_code, sub_rows_of) AS (
     -- A fact belongs to a metric when its row is row_code, or one of the sub-rows of sub_rows_of
     -- (result.denied.state_secret is a sub-row of result.denied).
     VALUES
-        ('new_received', 'requests', 'new_received', NULL),
-        ('carried_over', 'requests', 'carried_over', NULL),
-        ('granted', 'requests', 'result.granted', NULL),
-        ('partial', 'requests', 'result.partial', NULL),
-        ('denied', 'requests', NULL, 'result.denied'),
-        ('unable', 'requests', NULL, 'result.unable'),
-        ('not_processed', 'requests', NULL, 'result.not_processed'),
-        ('other', 'requests', 'result.other', NULL),
-        ('other', 'requests', NULL, 'result.other'),
-        ('handled', 'requests', 'result.total', NULL),
-        ('carried_forward', 'requests', 'carried_forward', NULL),
-        ('review_total', 'appeals', 'review.total', NULL),
-        ('review_corrected', 'appeals', 'review.corrected', NULL),
-        ('suit_total', 'appeals', 'suit_direct.total', NULL),
-        ('suit_total', 'appeals', 'suit_after_review.total', NULL),
-        ('suit_corrected', 'appeals', 'suit_direct.corrected', NULL),
-        ('suit_corrected', 'appeals', 'suit_after_review.corrected', NULL),
-        ('fees_10k_yuan', 'proactive', 'fees.amount_10k_yuan', NULL)
+    ('new_received', 'requests', 'new_received', NULL),
+    ('carried_over', 'requests', 'carried_over', NULL),
+    ('granted', 'requests', 'result.granted', NULL),
+    ('partial', 'requests', 'result.partial', NULL),
+    ('denied', 'requests', NULL, 'result.denied'),
+    ('unable', 'requests', NULL, 'result.unable'),
+    ('not_processed', 'requests', NULL, 'result.not_processed'),
+    ('other', 'requests', 'result.other', NULL),
+    ('other', 'requests', NULL, 'result.other'),
+    ('handled', 'requests', 'result.total', NULL),
+    ('carried_forward', 'requests', 'carried_forward', NULL),
+    ('review_total', 'appeals', 'review.total', NULL),
+    ('review_corrected', 'appeals', 'review.corrected', NULL),
+    ('suit_total', 'appeals', 'suit_direct.total', NULL),
+    ('suit_total', 'appeals', 'suit_after_review.total', NULL),
+    ('suit_corrected', 'appeals', 'suit_direct.corrected', NULL),
+    ('suit_corrected', 'appeals', 'suit_after_review.corrected', NULL),
+    ('fees_10k_yuan', 'proactive', 'fees.amount_10k_yuan', NULL)
 ),
+
 metric_inputs (metric, input) AS (
     -- A rate's facts are those of the counts it divides.
-    SELECT metric, metric FROM (SELECT DISTINCT metric FROM metric_rows)
+    SELECT DISTINCT
+        metric,
+        metric AS counted
+    FROM metric_rows
     UNION ALL
-    VALUES ('grant_rate', 'granted'), ('grant_rate', 'partial'), ('grant_rate', 'handled'),
-           ('denial_rate', 'denied'), ('denial_rate', 'handled')
+    VALUES
+    ('grant_rate', 'granted'),
+    ('grant_rate', 'partial'),
+    ('grant_rate', 'handled'),
+    ('denial_rate', 'denied'),
+    ('denial_rate', 'handled')
 ),
-mart_values AS (
-    SELECT *
-    FROM (
-        SELECT
-            agency_id, year,
-            COLUMNS(* EXCLUDE (agency_id, agency, level, region, kind, division_level, division_code, year, form_version, report_id, source_file))::DECIMAL(38, 6)
-        FROM mart_agency_year
-    ) UNPIVOT INCLUDE NULLS (value FOR metric IN (COLUMNS(* EXCLUDE (agency_id, year))))
-),
+
 -- The facts mart_agency_year reads: complete reports not in conflict, section 三's 总计 column.
 cells AS (
     SELECT *
     FROM stg_report_facts
-    WHERE NOT conflicted
-      AND agency_id IS NOT NULL
-      AND year IS NOT NULL
-      AND (table_code <> 'requests' OR applicant_class = 'total')
+    WHERE
+        NOT conflicted
+        AND agency_id IS NOT NULL
+        AND year IS NOT NULL
+        AND (table_code <> 'requests' OR applicant_class = 'total')
 )
+
 SELECT
     v.agency_id,
     v.year,
@@ -71,17 +72,19 @@ SELECT
     c.source_cell,
     c.raw_text,
     f.doubt
-FROM mart_values AS v
+FROM int_agency_metrics AS v
 JOIN metric_inputs AS i ON i.metric = v.metric
 JOIN metric_rows AS r ON r.metric = i.input
 JOIN cells AS c
-    ON c.agency_id = v.agency_id
-    AND c.year = v.year
-    AND c.table_code = r.table_code
-    AND (c.row_code = r.row_code OR starts_with(c.row_code, r.sub_rows_of || '.'))
+    ON
+        c.agency_id = v.agency_id
+        AND c.year = v.year
+        AND c.table_code = r.table_code
+        AND (c.row_code = r.row_code OR starts_with(c.row_code, r.sub_rows_of || '.'))
 JOIN facts AS f
-    ON f.report_id = c.report_id
-    AND f.table_code = c.table_code
-    AND f.row_code = c.row_code
-    AND f.applicant_class IS NOT DISTINCT FROM c.applicant_class
+    ON
+        f.report_id = c.report_id
+        AND f.table_code = c.table_code
+        AND f.row_code = c.row_code
+        AND f.applicant_class IS NOT DISTINCT FROM c.applicant_class
 ORDER BY v.agency_id, v.year, v.metric, c.report_id, c.table_code, c.row_code

@@ -1,17 +1,8 @@
 -- One row per agency, year and metric of mart_agency_year, for years whose previous year the same
 -- agency also reported: value, prior_value (the year before), change and relative_change
 -- (change / prior_value; NULL when prior_value is 0 or NULL). Only consecutive years are compared.
--- Every metric shares the DECIMAL value column; unit says what it counts (count, 10k_yuan, rate).
--- refresh: per agency
-WITH metrics AS (
-    SELECT
-        agency_id, year,
-        COLUMNS(* EXCLUDE (agency_id, agency, level, region, kind, division_level, division_code, year, form_version, report_id, source_file))::DECIMAL(38, 6)
-    FROM mart_agency_year
-),
-long AS (
-    SELECT * FROM metrics UNPIVOT INCLUDE NULLS (value FOR metric IN (COLUMNS(* EXCLUDE (agency_id, year))))
-)
+-- Every metric shares the DECIMAL value column (int_agency_metrics); unit says what it counts
+-- (count, 10k_yuan, rate).
 SELECT
     c.agency_id,
     a.name AS agency,
@@ -24,7 +15,7 @@ SELECT
     p.value AS prior_value,
     c.value - p.value AS change,
     CAST(c.value - p.value AS DOUBLE) / nullif(CAST(p.value AS DOUBLE), 0) AS relative_change
-FROM long AS c
-JOIN long AS p ON p.agency_id = c.agency_id AND p.metric = c.metric AND p.year = c.year - 1
+FROM int_agency_metrics AS c
+JOIN int_agency_metrics AS p ON p.agency_id = c.agency_id AND p.metric = c.metric AND p.year = c.year - 1
 JOIN agencies AS a ON a.agency_id = c.agency_id
 ORDER BY a.name, c.year, c.metric

@@ -38,10 +38,11 @@ SELECT
     f.source_cell
 FROM read_parquet($facts) AS f
 LEFT JOIN (SELECT DISTINCT table_code, row_code, unit FROM codebook) AS u USING (table_code, row_code)
-WHERE f.report_id IN (
-    SELECT r.report_id
-    FROM reports AS r
-    SEMI JOIN changed_agencies AS c ON c.agency_id IS NOT DISTINCT FROM r.agency_id
-    WHERE r.status <> 'duplicate'
-)
+WHERE
+    f.report_id IN (
+        SELECT r.report_id
+        FROM reports AS r
+        SEMI JOIN changed_agencies AS c ON c.agency_id IS NOT DISTINCT FROM r.agency_id
+        WHERE r.status <> 'duplicate'
+    )
 ORDER BY f.report_id, f.source_page, f.source_line, f.source_cell, f.table_code, f.row_code, f.applicant_class;

@@ -4,7 +4,7 @@
 -- A published (old) row keeps the agency_id the published warehouse gave it: an agency known only
 -- from titles is no longer in agency_aliases once its last report is gone or names another agency.
 -- NULL stands for reports whose title names no agency. facts, narrative_figures and the tables
--- marked `-- refresh: per agency` replace these agencies' rows and keep everyone else's.
+-- declared `refresh = "per agency"` (sql/schema.toml) replace these agencies' rows and keep everyone else's.
 CREATE OR REPLACE TABLE changed_agencies AS
 SELECT DISTINCT CASE WHEN c.published THEN c.agency_id ELSE a.agency_id END AS agency_id
 FROM read_parquet($changed_reports) AS c

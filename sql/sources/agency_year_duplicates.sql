@@ -12,9 +12,11 @@ ok AS (
     JOIN agency_titles AS a ON a.agency = r.agency AND a.division_hint IS NOT DISTINCT FROM r.division_hint
     WHERE r.status = 'ok' AND r.year IS NOT NULL
 ),
+
 shared AS (
     SELECT * FROM ok QUALIFY count(*) OVER (PARTITION BY agency_id, year) > 1
 ),
+
 fingerprints AS (
     SELECT
         f.report_id,
@@ -26,6 +28,7 @@ fingerprints AS (
     SEMI JOIN shared AS s ON s.report_id = f.report_id
     GROUP BY f.report_id
 ),
+
 judged AS (
     SELECT
         s.report_id, s.source_file, s.agency_id, s.year, coalesce(p.facts_md5, md5('')) AS facts_md5,
@@ -36,6 +39,7 @@ judged AS (
     LEFT JOIN fingerprints AS p USING (report_id)
     WINDOW same_facts AS (PARTITION BY s.agency_id, s.year, coalesce(p.facts_md5, md5('')) ORDER BY s.source_file)
 )
+
 SELECT
     report_id, source_file, agency_id, year, facts_md5,
     CASE WHEN first_id <> report_id THEN first_id END AS same_as,

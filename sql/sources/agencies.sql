@@ -15,6 +15,7 @@ WITH spellings AS (
     WHERE role IN ('registry', 'title')
     GROUP BY key
 )
+
 SELECT
     substr(md5(a.key), 1, 12) AS agency_id,
     a.key AS name,
@@ -33,4 +34,4 @@ SELECT
     a.probable_name
 FROM read_parquet($agency_records) AS a
 LEFT JOIN spellings AS s USING (key)
-ORDER BY a.in_registry DESC, a.region, a.level, a.key;
+ORDER BY a.in_registry DESC, a.region ASC, a.level ASC, a.key ASC;

@@ -31,10 +31,11 @@ SELECT
     n.applicant_class,
     CAST(n.source_page AS INTEGER) AS source_page
 FROM read_parquet($narrative) AS n
-WHERE n.report_id IN (
-    SELECT r.report_id
-    FROM reports AS r
-    SEMI JOIN changed_agencies AS c ON c.agency_id IS NOT DISTINCT FROM r.agency_id
-    WHERE r.status <> 'duplicate'
-)
+WHERE
+    n.report_id IN (
+        SELECT r.report_id
+        FROM reports AS r
+        SEMI JOIN changed_agencies AS c ON c.agency_id IS NOT DISTINCT FROM r.agency_id
+        WHERE r.status <> 'duplicate'
+    )
 ORDER BY n.report_id, n.source_page, n.source_line, n.kind;

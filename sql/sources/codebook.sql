@@ -14,6 +14,7 @@ WITH source AS (
         regexp_extract(official_label, ' \((.*)\)$', 1) AS note
     FROM read_csv($form_dir || '/codebook.csv', header = true, all_varchar = true)
 )
+
 SELECT
     s.table_code,
     s.row_code,
@@ -30,5 +31,5 @@ SELECT
         WHEN s.label LIKE '%万元%' THEN '10k_yuan'
         ELSE 'yuan'
     END AS unit
-FROM source AS s, unnest(string_split(s.forms, ';')) AS v(form_version)
+FROM source AS s, unnest(string_split(s.forms, ';')) AS v (form_version)
 ORDER BY v.form_version, s.position;

@@ -17,9 +17,13 @@ SELECT
     CASE WHEN d.same_as IS NOT NULL THEN 'duplicate' ELSE r.status END AS status,
     coalesce(d.same_as, r.duplicate_of) AS duplicate_of,
     CASE
-        WHEN d.same_as IS NOT NULL THEN concat_ws('; ',
-            'same agency, year and facts as ' || d.same_as_file || ' (a different file); its facts are loaded once, from that file',
-            r.message)
+        WHEN d.same_as IS NOT NULL
+            THEN
+                concat_ws(
+                    '; ',
+                    'same agency, year and facts as ' || d.same_as_file || ' (a different file); its facts are loaded once, from that file',
+                    r.message
+                )
         ELSE r.message
     END AS message,
     r.fact_count

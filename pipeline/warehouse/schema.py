@@ -15,7 +15,7 @@ from pipeline.warehouse.sqlfiles import SQL_DIR
 
 
 REFRESH = ("whole", "per agency")
-_KEYS = {"description", "columns", "like", "refresh", "sliced", "union_of", "view"}
+_KEYS = {"description", "columns", "like", "refresh", "sliced", "union_of"}
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,6 @@ class TableDoc:
     refresh: str = "whole"  # or "per agency": see sql/schema.toml
     sliced: bool = False
     union_of: str | None = None  # a layer of models: see sql/schema.toml
-    view: bool = False  # a model of a table layer built as a view: see sql/schema.toml
 
 
 @cache
@@ -45,17 +44,9 @@ def table_docs(sql_dir: Path = SQL_DIR) -> dict[str, TableDoc]:
             raise ValueError(f"sql/schema.toml [tables.{name}]: unknown settings {sorted(spec.keys() - _KEYS)}")
         if spec.get("refresh", "whole") not in REFRESH:
             raise ValueError(f"sql/schema.toml [tables.{name}]: refresh is one of {REFRESH}, not {spec['refresh']!r}")
-        if spec.get("view") and "refresh" in spec:
-            raise ValueError(f"sql/schema.toml [tables.{name}]: a view is computed when read; it has no refresh")
     return {
         name: TableDoc(
-            name,
-            spec["description"],
-            columns(name),
-            spec.get("refresh", "whole"),
-            spec.get("sliced", False),
-            spec.get("union_of"),
-            spec.get("view", False),
+            name, spec["description"], columns(name), spec.get("refresh", "whole"), spec.get("sliced", False), spec.get("union_of")
         )
         for name, spec in tables.items()
     }

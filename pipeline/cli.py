@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from pipeline.extract.batch import extract_path, shown_name
+from pipeline.ingest.batch import extract_path, shown_name
 from pipeline.extract.values import format_value
 from pipeline.synth.cli import add_accuracy_parser, add_synth_parser
 

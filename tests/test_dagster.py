@@ -16,8 +16,8 @@ import duckdb
 from conftest import BIN, RAW, ROOT
 from pipeline.defs.resources import Warehouse
 from pipeline.definitions import defs
-from pipeline.extract import incremental
-from pipeline.extract.batch import scan
+from pipeline.ingest import incremental
+from pipeline.ingest.batch import scan
 
 QUERY = """{ repositoriesOrError { ... on RepositoryConnection { nodes {
   schedules { name cronSchedule scheduleState { status } }

@@ -16,8 +16,8 @@ import dagster as dg
 
 from pipeline.defs.jobs import refresh_warehouse
 from pipeline.defs.resources import Warehouse
-from pipeline.extract.batch import scan
-from pipeline.extract.incremental import manifest_path, read_manifest, scan_fingerprint
+from pipeline.ingest.batch import scan
+from pipeline.ingest.incremental import manifest_path, read_manifest, scan_fingerprint
 
 
 def _difference(files, manifest) -> str:

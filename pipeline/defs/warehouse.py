@@ -16,7 +16,7 @@ from pipeline.defs.ingest import extracted_reports
 from pipeline.defs.jobs import refuse_partial_run
 from pipeline.defs.progress import say, step_of_stage, timed
 from pipeline.defs.resources import Warehouse
-from pipeline.extract.incremental import extractor_version, live_files
+from pipeline.ingest.incremental import extractor_version, live_files
 from pipeline.warehouse import parquet
 from pipeline.warehouse.changes import changed_reports, published_input
 from pipeline.warehouse.files import code_fingerprint, inputs_fingerprint

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.extract.incremental import parquet_rows
+from pipeline.ingest.incremental import parquet_rows
 from pipeline.warehouse.files import DUCKDB_CONFIG
 from pipeline.warehouse.sqlfiles import execute
 

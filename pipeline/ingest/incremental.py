@@ -26,8 +26,8 @@ manifest is then replaced in one rename, which is the commit point: a run killed
 the previous manifest and batches intact, and its half-written batches are deleted next time.
 
 Everything is extracted again when the extractor changes: the manifest records a hash of the
-source of pipeline/extract, pipeline/form and pipeline/text (and the frame schemas), and a
-different hash discards the cache.
+source of pipeline/ingest, pipeline/extract, pipeline/form and pipeline/text (and the frame
+schemas), and a different hash discards the cache.
 
 Duplicates are decided afterwards over all files' reports (`mark_duplicates`), so a byte-identical
 copy is found whether or not either file changed in this run.
@@ -48,10 +48,10 @@ from pathlib import Path
 
 import polars as pl
 
-from pipeline.extract import batch as _batch
+from pipeline.ingest import batch as _batch
 from pipeline.extract import readers
 from pipeline.extract.readers import office
-from pipeline.extract.batch import BATCH_SIZE, RawFile
+from pipeline.ingest.batch import BATCH_SIZE, RawFile
 
 PACKAGE = Path(__file__).resolve().parents[1]
 MANIFEST_SCHEMA = {
@@ -82,7 +82,8 @@ def extractor_version() -> str:
 @cache
 def _code_version() -> str:
     h = hashlib.sha256()
-    for sub in ("extract", "form", "text"):
+    # ingest too: batch.py decides each file's rows (its name as text, its status when unreadable).
+    for sub in ("ingest", "extract", "form", "text"):
         for path in sorted((PACKAGE / sub).rglob("*")):
             if path.suffix in (".py", ".csv") and "__pycache__" not in path.parts:
                 h.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0")

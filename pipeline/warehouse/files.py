@@ -7,17 +7,15 @@ anything changes, so a reader or a killed run sees either the old pair or the ne
 new file beside the old Parquet. Readers that hold the old file open keep reading their snapshot
 (the old version's inode stays theirs).
 
-The work folder also remembers what the published file was built from (a fingerprint of the
-extracted reports, the extractor and the SQL), so a run whose inputs did not change skips the
-build and publication altogether, and which run decided that. Each version keeps the reports
-frame it was loaded from (`input-reports.parquet`), so the next build, when the code is the
-same, can start from a copy of the published file and replace only what changed.
+What the published file was built from is remembered beside it (pipeline/warehouse/published.py),
+so a run whose inputs did not change skips the build and publication altogether. Each version
+keeps the reports frame it was loaded from (`input-reports.parquet`), so the next build, when the
+code is the same, can start from a copy of the published file and replace only what changed.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 import time
@@ -86,11 +84,6 @@ class WarehouseFiles:
         return self.current / "input-reports.parquet"
 
     @property
-    def changed_reports(self) -> Path:
-        """The report rows the build under way replaces (pipeline/warehouse/changes.py)."""
-        return self.work_dir / "changed_reports.parquet"
-
-    @property
     def folder_marker(self) -> Path:
         """Names the one warehouse this folder holds: `parquet/` and the build beside it are its."""
         return self.published.with_name(".xxgk-warehouse")
@@ -119,93 +112,6 @@ class WarehouseFiles:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(self.published.name + "\n")
         return self.published.name
-
-    @property
-    def state(self) -> Path:
-        return self.work_dir / "published.json"
-
-    @property
-    def run_marker(self) -> Path:
-        return self.work_dir / "run.json"
-
-    def _published_stat(self) -> list[int] | None:
-        """The published file's identity. Its ctime too: any write to the file sets it, and unlike
-        the modification time it cannot be set back, so a file overwritten in place with its old
-        size and time is not taken for the one that was published."""
-        try:
-            st = self.published.stat()
-        except OSError:
-            return None
-        return [st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
-
-    def _parquet_listing(self) -> str:
-        """A hash of every published Parquet file's path and size: a file removed or truncated
-        changes it."""
-        h = hashlib.sha256()
-        for path in sorted(self.parquet.rglob("*.parquet")):
-            h.update(f"{path.relative_to(self.parquet)}\0{path.stat().st_size}\n".encode())
-        return h.hexdigest()[:16]
-
-    def recorded(self) -> dict:
-        """What the published file was built from, as last recorded ({} if unknown)."""
-        try:
-            return json.loads(self.state.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-
-    def _published_as_recorded(self) -> dict:
-        state = self.recorded()
-        return state if state.get("published") == self._published_stat() and self.parquet.is_dir() else {}
-
-    def is_current(self, fingerprint: str) -> bool:
-        """True when the published file and its Parquet were built from exactly these inputs, and
-        the Parquet files are all there as published. (An update checks each file it links from
-        the previous export: pipeline/warehouse/parquet.py.)"""
-        state = self._published_as_recorded()
-        return state.get("fingerprint") == fingerprint and state.get("parquet") == self._parquet_listing()
-
-    def can_update(self, code: str) -> bool:
-        """True when a build may start from a copy of the published file: the same extractor,
-        SQL and warehouse code built it, and its input reports frame is there to compare with."""
-        return self._published_as_recorded().get("code") == code and self.published_input.is_file()
-
-    def mark_run(self, run_id: str, mode: str, fingerprint: str, code: str) -> None:
-        """Tell the later steps of this run what it builds, `unchanged` (nothing), `update` (from a
-        copy of the published file) or `fresh` (from an empty file), and from what inputs."""
-        self.work_dir.mkdir(parents=True, exist_ok=True)
-        _write_atomic(
-            self.run_marker, json.dumps({"run_id": run_id, "mode": mode, "fingerprint": fingerprint, "code": code})
-        )
-
-    def _marker(self, run_id: str) -> dict:
-        try:
-            marker = json.loads(self.run_marker.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return marker if marker.get("run_id") == run_id else {}
-
-    def run_mode(self, run_id: str) -> str | None:
-        """What this run builds (mark_run); None when no run decided it (one asset materialized
-        on its own, from the UI)."""
-        return self._marker(run_id).get("mode")
-
-    def record_run(self, run_id: str) -> None:
-        """Note that the published file and its Parquet were just built from this run's inputs. A
-        publication no run decided (one asset materialized from the UI) is not noted, so the next
-        run builds afresh."""
-        marker = self._marker(run_id)
-        if marker:
-            _write_atomic(
-                self.state,
-                json.dumps(
-                    {
-                        "fingerprint": marker["fingerprint"],
-                        "code": marker["code"],
-                        "published": self._published_stat(),
-                        "parquet": self._parquet_listing(),
-                    }
-                ),
-            )
 
     def discard_build(self) -> None:
         for stale in (self.build, _wal(self.build), self.staged_input):
@@ -282,12 +188,6 @@ class WarehouseFiles:
             shutil.rmtree(stale, ignore_errors=True)
 
 
-def inputs_fingerprint(reports_csv: bytes, code: str) -> str:
-    """A hash of what a build reads: every report row (so statuses and messages count too) and the
-    code (code_fingerprint)."""
-    return hashlib.sha256(reports_csv + b"\0" + code.encode()).hexdigest()[:16]
-
-
 def code_fingerprint(*parts: str) -> str:
     """A hash of the code that decides what a build makes of its input: the extractor version
     (parts), and the SQL, the column docs (sql/schema.toml), warehouse code and reference data, the
@@ -311,12 +211,6 @@ def _relink(link: Path, target: Path) -> None:
     os.symlink(target, tmp)
     os.replace(tmp, link)
     _fsync(link.parent)
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def _wal(path: Path) -> Path:

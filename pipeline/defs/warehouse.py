@@ -20,7 +20,8 @@ from pipeline.defs.resources import Warehouse
 from pipeline.ingest.incremental import extractor_version, live_files
 from pipeline.warehouse import parquet
 from pipeline.warehouse.changes import published_input
-from pipeline.warehouse.files import code_fingerprint
+from pipeline.warehouse.build import BuildFile
+from pipeline.warehouse.files import code_fingerprint, publish
 from pipeline.warehouse.load import load, slice_changed_agencies
 from pipeline.warehouse.models import SqlModel, discover, load_tables, materialize, refresh_changed_agencies
 from pipeline.warehouse.plan import BuildPlan, plan_build
@@ -84,8 +85,9 @@ def warehouse_tables(context: dg.AssetExecutionContext, warehouse: Warehouse, pl
     refuse_partial_run(context)
     warehouse.hold_writer_lock(context)
     files = warehouse.files
+    build = BuildFile(files)
     if plan.mode == "unchanged":
-        files.discard_build()
+        build.discard()
         say(context, warehouse.progress, f"loading: {plan.describe()}")
         for table in BASE_TABLES:
             yield dg.MaterializeResult(asset_key=table, metadata={"unchanged": True})
@@ -93,10 +95,10 @@ def warehouse_tables(context: dg.AssetExecutionContext, warehouse: Warehouse, pl
     into = plan.describe()
     context.log.info(f"loading into {into}")
     with timed() as seconds:
-        files.start_build(from_published=plan.mode == "update")
+        build.start(from_published=plan.mode == "update")
         counts = _load(files, plan)
     say(context, warehouse.progress, f"loading: {counts['facts']:,} facts of {counts['reports']:,} files into {into} in {seconds():,.1f} s")
-    with files.building() as con:
+    with build.writing() as con:
         schemas = {table: _built_schema(con, table) for table in BASE_TABLES}
     for table in BASE_TABLES:
         yield dg.MaterializeResult(
@@ -106,7 +108,7 @@ def warehouse_tables(context: dg.AssetExecutionContext, warehouse: Warehouse, pl
 
 def _load(files, plan: BuildPlan) -> dict[str, int]:
     reports_path = files.work_dir / "reports.parquet"
-    with files.building() as con:
+    with BuildFile(files).writing() as con:
         counts = load(
             con,
             reports_path,
@@ -140,7 +142,7 @@ def _model_asset(model: SqlModel) -> dg.AssetsDefinition:
         if plan.mode == "unchanged":
             return dg.MaterializeResult(metadata={"unchanged": True})
         per_agency = plan.mode == "update" and model.per_agency
-        with timed() as seconds, warehouse.files.building() as con:
+        with timed() as seconds, BuildFile(warehouse.files).writing() as con:
             rows = refresh_changed_agencies(con, model) if per_agency else materialize(con, model)
             schema = _built_schema(con, model.name)
         step_of_stage(context, warehouse.progress, "models", len(MODELS), seconds(), "SQL models built")
@@ -197,7 +199,7 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: Warehouse,
     if plan.mode == "unchanged":
         return dg.MaterializeResult(metadata={**_published_paths(files), "unchanged": True})
     with timed() as seconds:
-        if not files.publish():
+        if not publish(files):
             raise dg.Failure(
                 f"nothing complete to publish (build {files.build}, Parquet {files.staged_parquet}); "
                 "materialize the tables and parquet_export first"

@@ -1,4 +1,4 @@
-"""The published warehouse file, its Parquet copy, and the build beside them.
+"""Where a warehouse's files are (WarehouseFiles), and their publication (publish).
 
 A run builds a new DuckDB file (and Parquet folder) next to the published ones. Publication moves
 both into a new version folder and then switches one link, `.<name>.current`, to it; the user's
@@ -7,10 +7,11 @@ anything changes, so a reader or a killed run sees either the old pair or the ne
 new file beside the old Parquet. Readers that hold the old file open keep reading their snapshot
 (the old version's inode stays theirs).
 
-What the published file was built from is remembered beside it (pipeline/warehouse/published.py),
-so a run whose inputs did not change skips the build and publication altogether. Each version
-keeps the reports frame it was loaded from (`input-reports.parquet`), so the next build, when the
-code is the same, can start from a copy of the published file and replace only what changed.
+The build itself is pipeline/warehouse/build.py's. What the published file was built from is
+remembered beside it (pipeline/warehouse/published.py), so a run whose inputs did not change skips
+the build and publication altogether. Each version keeps the reports frame it was loaded from
+(`input-reports.parquet`), so the next build, when the code is the same, can start from a copy of
+the published file and replace only what changed.
 """
 
 from __future__ import annotations
@@ -19,8 +20,6 @@ import hashlib
 import os
 import shutil
 import time
-from contextlib import contextmanager
-from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -43,6 +42,8 @@ class FolderTaken(RuntimeError):
 
 @dataclass(frozen=True)
 class WarehouseFiles:
+    """The paths of one warehouse's files, all beside `published`, and the claim on their folder."""
+
     published: Path
 
     @property
@@ -113,79 +114,43 @@ class WarehouseFiles:
             f.write(self.published.name + "\n")
         return self.published.name
 
-    def discard_build(self) -> None:
-        for stale in (self.build, _wal(self.build), self.staged_input):
-            stale.unlink(missing_ok=True)
-        shutil.rmtree(self.staged_parquet, ignore_errors=True)
 
-    def start_build(self, from_published: bool) -> None:
-        """A new build file, empty or a copy of the published one; a leftover from a killed run
-        is discarded."""
-        self.published.parent.mkdir(parents=True, exist_ok=True)
-        self.discard_build()
-        if from_published:
-            shutil.copyfile(self.published, self.build)
-        else:
-            duckdb.connect(str(self.build)).close()
+def publish(files: WarehouseFiles) -> bool:
+    """Atomically replace the published file and Parquet with the build's. False if there is no
+    complete build (file and Parquet export) to publish."""
+    if not files.build.exists() or not files.staged_parquet.is_dir():
+        return False
+    with duckdb.connect(str(files.build), config=DUCKDB_CONFIG) as con:
+        execute(con, "publish/drop_build_scope.sql")
+        con.execute("CHECKPOINT")
+    _fsync(files.build)
+    version = files.versions / (time.strftime("v-%Y%m%dT%H%M%S-", time.gmtime()) + f"{time.time_ns() % 10**9:09d}")
+    version.mkdir(parents=True)
+    os.rename(files.build, version / files.published.name)
+    wal(files.build).unlink(missing_ok=True)
+    os.rename(files.staged_parquet, version / files.parquet.name)
+    if files.staged_input.exists():
+        os.rename(files.staged_input, version / files.published_input.name)
+    _fsync(version)
+    _relink(files.current, version.relative_to(files.current.parent))
+    # Once per warehouse (or over a file or folder of an older layout): the user's paths
+    # become links through `current`; after that they never change again.
+    for path in (files.published, files.parquet):
+        target = Path(files.current.name) / path.name
+        if not path.is_symlink() or Path(os.readlink(path)) != target:
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            _relink(path, target)
+    _drop_old_versions(files, keep=version)
+    return True
 
-    @contextmanager
-    def building(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A write connection to the build file. Materializing one model from the UI, with no
-        run under way, starts the build from a copy of the published file."""
-        if not self.build.exists() and self.published.exists():
-            self.published.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(self.published, self.build)
-        con = duckdb.connect(str(self.build), config=DUCKDB_CONFIG)
-        try:
-            yield con
-        finally:
-            con.close()
 
-    @contextmanager
-    def reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A read-only connection: to the build under way if there is one, else the published file."""
-        path = self.build if self.build.exists() else self.published
-        con = duckdb.connect(str(path), read_only=True, config=DUCKDB_CONFIG)
-        try:
-            yield con
-        finally:
-            con.close()
-
-    def publish(self) -> bool:
-        """Atomically replace the published file and Parquet with the build's. False if there is no
-        complete build (file and Parquet export) to publish."""
-        if not self.build.exists() or not self.staged_parquet.is_dir():
-            return False
-        with duckdb.connect(str(self.build), config=DUCKDB_CONFIG) as con:
-            execute(con, "publish/drop_build_scope.sql")
-            con.execute("CHECKPOINT")
-        _fsync(self.build)
-        version = self.versions / (time.strftime("v-%Y%m%dT%H%M%S-", time.gmtime()) + f"{time.time_ns() % 10**9:09d}")
-        version.mkdir(parents=True)
-        os.rename(self.build, version / self.published.name)
-        _wal(self.build).unlink(missing_ok=True)
-        os.rename(self.staged_parquet, version / self.parquet.name)
-        if self.staged_input.exists():
-            os.rename(self.staged_input, version / self.published_input.name)
-        _fsync(version)
-        _relink(self.current, version.relative_to(self.current.parent))
-        # Once per warehouse (or over a file or folder of an older layout): the user's paths
-        # become links through `current`; after that they never change again.
-        for path in (self.published, self.parquet):
-            target = Path(self.current.name) / path.name
-            if not path.is_symlink() or Path(os.readlink(path)) != target:
-                if path.is_dir() and not path.is_symlink():
-                    shutil.rmtree(path)
-                _relink(path, target)
-        self._drop_old_versions(keep=version)
-        return True
-
-    def _drop_old_versions(self, keep: Path) -> None:
-        """Keep the new version and the one before, so a reader that resolved the old paths just
-        before the switch can still open them."""
-        old = sorted(p for p in self.versions.iterdir() if p != keep)
-        for stale in old[:-1]:
-            shutil.rmtree(stale, ignore_errors=True)
+def _drop_old_versions(files: WarehouseFiles, keep: Path) -> None:
+    """Keep the new version and the one before, so a reader that resolved the old paths just
+    before the switch can still open them."""
+    old = sorted(p for p in files.versions.iterdir() if p != keep)
+    for stale in old[:-1]:
+        shutil.rmtree(stale, ignore_errors=True)
 
 
 def code_fingerprint(*parts: str) -> str:
@@ -213,7 +178,7 @@ def _relink(link: Path, target: Path) -> None:
     _fsync(link.parent)
 
 
-def _wal(path: Path) -> Path:
+def wal(path: Path) -> Path:
     return path.with_name(path.name + ".wal")
 
 

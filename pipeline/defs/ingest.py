@@ -11,7 +11,8 @@ from pipeline.defs.jobs import refuse_partial_run
 from pipeline.defs.progress import RunningLine, say
 from pipeline.defs.resources import Warehouse
 from pipeline.ingest import incremental
-from pipeline.ingest.batch import mark_duplicates, scan, RawFile
+from pipeline.ingest.batch import scan, RawFile
+from pipeline.ingest.duplicates import mark_duplicates
 
 
 def _inventory_path(warehouse: Warehouse) -> Path:

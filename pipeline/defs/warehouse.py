@@ -54,9 +54,9 @@ def _built_schema(con, table: str) -> dg.TableSchema:
 @dg.asset(group_name="warehouse", deps=[extracted_reports], kinds={"python"}, io_manager_key="this_run")
 def build_plan(context: dg.AssetExecutionContext, warehouse: Warehouse) -> BuildPlan:
     """What this run builds: nothing, an update of a copy of the published warehouse, or a build
-    from an empty file, from the extracted reports and what the published file was built from."""
+    from an empty file, from the extracted reports and what the published file was built from.
+    It writes nothing, so it leaves the writer lock's check to the step after it."""
     refuse_partial_run(context)
-    warehouse.hold_writer_lock(context)
     files = warehouse.files
     code = code_fingerprint(extractor_version())
     plan = plan_build(pl.read_parquet(files.work_dir / "reports.parquet"), code, PublishedRecord(files).published(code))

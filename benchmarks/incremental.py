@@ -39,8 +39,8 @@ def _timed_import() -> float:
 
 
 def _timed_check(raw: Path, target: Path) -> float:
-    from pipeline.extract import incremental
-    from pipeline.extract.batch import scan
+    from pipeline.ingest import incremental
+    from pipeline.ingest.batch import scan
     from pipeline.warehouse.files import WarehouseFiles
 
     started = time.perf_counter()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import hashlib
 import importlib.metadata
 import json
 import os
@@ -12,7 +11,8 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
-from pipeline.extract.batch import extract_path, shown_name
+from pipeline.ingest.batch import extract_path, shown_name
+from pipeline.ingest.duplicates import Originals
 from pipeline.extract.values import format_value
 from pipeline.settings import SettingsError, default, run_help, settings
 from pipeline.synth.cli import add_accuracy_parser, add_synth_parser
@@ -27,7 +27,6 @@ EXTRACT_COLUMNS = (
     "applicant_class",
     "value",
 )
-EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()  # what extract_path gives a file it could not read
 DEFAULT_WAREHOUSE = default("warehouse")
 STATUSES = ("ok", "incomplete", "rejected", "duplicate")
 
@@ -118,15 +117,15 @@ def cmd_extract(args: argparse.Namespace) -> int:
     writer = csv.writer(out, lineterminator="\n") if args.format == "csv" else None
     if writer:
         writer.writerow(EXTRACT_COLUMNS)
-    first_with: dict[str, str] = {}  # sha256 → the first file given with those bytes
+    originals: Originals[str] = Originals()  # the files given, in their order
     for arg in args.files:
         sha, ex = extract_path(Path(arg))
         name = shown_name(arg)  # a name that is not UTF-8 is written with \xNN escapes
-        if sha != EMPTY_SHA256 and sha in first_with:
+        original = originals.original_of(name, sha)
+        if original is not None:
             # As in the warehouse: a byte-identical copy's facts are written once.
-            print(f"{name}: duplicate: byte-identical copy of {first_with[sha]}; its facts are written once, from that file", file=sys.stderr)
+            print(f"{name}: duplicate: byte-identical copy of {original}; its facts are written once, from that file", file=sys.stderr)
             continue
-        first_with.setdefault(sha, name)
         if ex.status != "ok" or ex.message:
             print(f"{name}: {ex.status}: {ex.message}", file=sys.stderr)
         for f in ex.facts:

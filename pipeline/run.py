@@ -22,6 +22,7 @@ import duckdb
 
 from pipeline import signals
 from pipeline.definitions import defs
+from pipeline.warehouse.build import BuildFile
 from pipeline.settings import settings
 from pipeline.warehouse.files import FolderTaken, WarehouseFiles
 from pipeline.warehouse.lock import WarehouseBusy, writer_lock
@@ -81,10 +82,10 @@ def run_pipeline(
             result = None
         # The lock is still held: no other writer's build is removed with this one.
         if signals.received() or result is None:
-            files.discard_build()
+            BuildFile(files).discard()
             return _interrupted(signals.received(), files, before)
         if not result.success:
-            files.discard_build()
+            BuildFile(files).discard()
             step, cause = _failure(result)
             _say(
                 f"the run failed in {step}: {_explained(cause, warehouse.parent)}; the build was removed, "

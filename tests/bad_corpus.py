@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 from conftest import EDITED, RAW, ROOT, xxgk
-from pipeline.extract.batch import shown_name
+from pipeline.ingest.batch import shown_name
 from pipeline.extract.values import format_value
 
 BAD = ROOT / "tests" / "fixtures" / "bad"

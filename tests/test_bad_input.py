@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from bad_corpus import CASES, GBK_SHOWN, HELD, HUGE, NAMES, UNHELD, _fee_variant, TONGZHOU, TRUNCATE_AT, WRITE_ONLY, facts_of, shared_run
 from conftest import RAW, golden_facts
-from pipeline.extract.batch import extract_path, on_disk, read_file, scan, shown_name
+from pipeline.ingest.batch import extract_path, on_disk, read_file, scan, shown_name
 from pipeline.extract.values import format_value
 from pipeline.text.decode import MAX_REPORT_BYTES
 
@@ -114,7 +114,7 @@ def test_size_limit_is_checked_before_reading(tmp_path: Path):
 
 
 def test_pdf_and_word_files_may_be_larger_than_text(tmp_path: Path):
-    from pipeline.extract.batch import MAX_DOCUMENT_BYTES
+    from pipeline.ingest.batch import MAX_DOCUMENT_BYTES
 
     pdf, over = tmp_path / "big.pdf", tmp_path / "too-big.pdf"
     for path, size in ((pdf, MAX_REPORT_BYTES * 2), (over, MAX_DOCUMENT_BYTES + 1)):
@@ -174,7 +174,7 @@ def test_a_number_the_warehouse_cannot_hold_exactly_is_null_with_its_text(bad_ru
 
 
 def test_a_prose_figure_too_long_for_the_warehouse_stops_nothing(tmp_path: Path):
-    from pipeline.extract.batch import _frames
+    from pipeline.ingest.batch import _frames
 
     text = TONGZHOU.read_text(encoding="utf-8").replace("收到依申请公开总数为2333件", "收到依申请公开总数为" + "2" * 33 + "件")
     (tmp_path / "prose.txt").write_text(text, encoding="utf-8")
@@ -286,7 +286,7 @@ def _extract_folder(raw: Path, work: Path):
     """The reports and facts frames incremental extraction gives for raw."""
     import polars as pl
 
-    from pipeline.extract import incremental
+    from pipeline.ingest import incremental
 
     incremental.update(raw, work, scan(raw), workers=1)
     return (pl.read_parquet(incremental.live_files(work, frame)) for frame in ("reports", "facts"))
@@ -335,7 +335,7 @@ def test_a_link_out_of_the_raw_folder_is_not_followed_unless_asked(tmp_path: Pat
     )
     assert not facts["report_id"].is_in([rows["out.txt"]["report_id"]]).any()
     assert rows["to inside.txt"]["status"] == "ok" and rows["to inside.txt"]["sha256"] == rows["inside.txt"]["sha256"]
-    from pipeline.extract import incremental
+    from pipeline.ingest import incremental
 
     assert incremental.update(raw, tmp_path / "work", scan(raw), workers=1).extracted == 0  # not looked at again
     monkeypatch.setenv("XXGK_FOLLOW_LINKS", "1")  # the user opts in: the next run reads it

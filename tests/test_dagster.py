@@ -16,8 +16,8 @@ import duckdb
 from conftest import BIN, RAW, ROOT
 from pipeline.defs.resources import Warehouse
 from pipeline.definitions import defs
-from pipeline.extract import incremental
-from pipeline.extract.batch import scan
+from pipeline.ingest import incremental
+from pipeline.ingest.batch import scan
 
 QUERY = """{ repositoriesOrError { ... on RepositoryConnection { nodes {
   schedules { name cronSchedule scheduleState { status } }
@@ -234,3 +234,16 @@ def test_sensor_runs_again_when_the_folder_returns_to_an_earlier_state(tmp_path)
     again, _ = _tick(raw_folder_changed, warehouse, cursor)
     assert isinstance(again, dg.RunRequest)
     assert again.run_key not in {added.run_key, removed.run_key}
+
+
+def test_the_build_plan_drives_every_step_after_extraction():
+    """build_plan's value is each later step's input, so the lineage shows what drives a run, and
+    nothing else carries the run's plan between steps (no run.json)."""
+    graph = defs().resolve_asset_graph()
+    plan = dg.AssetKey("build_plan")
+    later = {k for k in graph.get_all_asset_keys() if k not in {plan, dg.AssetKey("raw_reports"), dg.AssetKey("extracted_reports")}}
+    assert later and all(plan in graph.get(k).parent_keys for k in later), sorted(
+        k.to_user_string() for k in later if plan not in graph.get(k).parent_keys
+    )
+    assert graph.get(plan).parent_keys == {dg.AssetKey("extracted_reports")}
+    assert all("run.json" not in p.read_text(encoding="utf-8") for p in (ROOT / "pipeline").rglob("*.py"))

@@ -12,8 +12,9 @@ import polars as pl
 import pytest
 
 from conftest import RAW
-from pipeline.extract import batch, incremental
-from pipeline.extract.batch import mark_duplicates, scan
+from pipeline.ingest import batch, incremental
+from pipeline.ingest.batch import scan
+from pipeline.ingest.duplicates import mark_duplicates
 
 PAST = 1_600_000_000  # a fixed mtime well before any scan, so no file is "racily clean"
 

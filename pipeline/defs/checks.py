@@ -5,7 +5,7 @@ rules, WARN for warnings): it shows in the UI with the number of findings and a 
 it never blocks the run (blocking=False). A check that cannot
 run (the table is missing or its SQL fails) raises, which fails the run: that is our error, not the
 data's. The checks read the build file while a run is under way and the published file after it
-(WarehouseFiles.reading), so they see the tables whether they run before or after publication.
+(BuildFile.reading), so they see the tables whether they run before or after publication.
 """
 
 from decimal import Decimal
@@ -14,6 +14,7 @@ import dagster as dg
 
 from pipeline.defs.progress import step_of_stage, timed
 from pipeline.defs.resources import Warehouse
+from pipeline.warehouse.build import BuildFile
 from pipeline.warehouse.models import SqlModel, discover
 from pipeline.warehouse.sqlfiles import execute
 
@@ -46,7 +47,7 @@ def _rule_check(model: SqlModel) -> dg.AssetChecksDefinition:
         description=model.description,
     )
     def _check(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
-        with timed() as seconds, warehouse.files.reading() as con:
+        with timed() as seconds, BuildFile(warehouse.files).reading() as con:
             cur = execute(con, "queries/check_findings.sql", table=model.name, sample=SAMPLE_ROWS)
             columns = [d[0] for d in cur.description]
             rows = cur.fetchall()

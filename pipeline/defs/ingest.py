@@ -10,8 +10,9 @@ import polars as pl
 from pipeline.defs.jobs import refuse_partial_run
 from pipeline.defs.progress import RunningLine, say
 from pipeline.defs.resources import Warehouse
-from pipeline.extract import incremental
-from pipeline.extract.batch import mark_duplicates, scan, RawFile
+from pipeline.ingest import incremental
+from pipeline.ingest.batch import scan, RawFile
+from pipeline.ingest.duplicates import mark_duplicates
 
 
 def _inventory_path(warehouse: Warehouse) -> Path:
@@ -81,7 +82,7 @@ class Progress:
 @dg.asset(group_name="ingest", deps=[raw_reports], kinds={"python", "polars"})
 def extracted_reports(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     """Reports and their facts in Parquet batches beside the warehouse. Only new and changed files
-    are extracted (see pipeline/extract/incremental.py); removed files' rows leave."""
+    are extracted (see pipeline/ingest/incremental.py); removed files' rows leave."""
     refuse_partial_run(context)
     warehouse.hold_writer_lock(context)
     inventory = pl.read_parquet(_inventory_path(warehouse))

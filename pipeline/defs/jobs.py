@@ -8,7 +8,10 @@ refresh_warehouse = dg.define_asset_job("refresh_warehouse", selection=dg.AssetS
 # Every asset of the pipeline (tests/test_dagster.py checks this against the definitions).
 EVERY_ASSET = frozenset(
     dg.AssetKey(name)
-    for name in ("raw_reports", "extracted_reports", *load_tables(), *(m.name for m in discover()), "parquet_export", "published_warehouse")
+    for name in (
+        "raw_reports", "extracted_reports", "build_plan", *load_tables(), *(m.name for m in discover()),
+        "parquet_export", "published_warehouse",
+    )
 )
 
 
@@ -17,7 +20,11 @@ def refuse_partial_run(context) -> None:
     assets only (materializing mart_yoy alone in the UI) would build into a file that nothing
     publishes, or publish a warehouse missing tables. Such a run fails here, saying so, before
     anything is written."""
-    selected = context.run.asset_selection
+    refuse_partial_selection(context.run.asset_selection)
+
+
+def refuse_partial_selection(selected) -> None:
+    """refuse_partial_run, for the assets a run selects."""
     if not selected or selected >= EVERY_ASSET:
         return
     names = sorted(k.to_user_string() for k in selected)

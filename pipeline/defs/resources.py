@@ -6,6 +6,7 @@ import dagster as dg
 from pydantic import PrivateAttr
 
 from pipeline import signals
+from pipeline.defs.jobs import refuse_partial_selection
 from pipeline.warehouse.files import FolderTaken, WarehouseFiles
 from pipeline.settings import default, settings
 from pipeline.warehouse.lock import LockLost, WarehouseBusy, check_held, writer_lock
@@ -81,6 +82,30 @@ class Warehouse(dg.ConfigurableResource):
         self._locked = True
 
 
+class _ThisRun(dg.IOManager):
+    """Values a step hands to the later steps of the same run (the build_plan), kept in memory:
+    the in-process executor runs every step in one process and sets this up once per run. A
+    value is never taken from another run, so a step whose run did not compute its input (a run
+    of some assets only) fails, saying why (refuse_partial_run)."""
+
+    def __init__(self):
+        self._values: dict[dg.AssetKey, object] = {}
+
+    def handle_output(self, context: dg.OutputContext, obj: object) -> None:
+        self._values[context.asset_key] = obj
+
+    def load_input(self, context: dg.InputContext) -> object:
+        if context.asset_key not in self._values:
+            refuse_partial_selection(context.step_context.dagster_run.asset_selection)
+            raise dg.Failure(f"{context.asset_key.to_user_string()} was not computed in this run")
+        return self._values[context.asset_key]
+
+
+@dg.io_manager(description="Hands a run's build plan from step to step, within the run.")
+def this_run(_context) -> _ThisRun:
+    return _ThisRun()
+
+
 @dg.definitions
 def resources() -> dg.Definitions:
     now = settings()
@@ -90,7 +115,8 @@ def resources() -> dg.Definitions:
                 raw_dir=now.raw_dir,
                 path=now.warehouse,
                 lock_timeout=now.lock_timeout,
-            )
+            ),
+            "this_run": this_run,
         },
         # Every step writes the one build file, and DuckDB allows one writer per file. In-process
         # also means resources are set up once per run, which is what keeps the lock for the run.

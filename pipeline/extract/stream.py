@@ -19,6 +19,7 @@ from pipeline.extract.model import Fact
 from pipeline.extract.renderings.spaced import TextLine, Word
 from pipeline.extract.tables import TableReading, flag_repeated, flag_value_rows
 from pipeline.extract.values import parse_value
+from pipeline.form.arithmetic import adds_up
 from pipeline.form.codebook import FormRow
 from pipeline.text.normalize import fold, label_key
 
@@ -282,15 +283,15 @@ def _choose(row: FormRow, words: list[Word], values: list[Decimal | None],
 
 def readings_adding_up(row: FormRow, values: list[Decimal | None],
                        placements: list[tuple[int, ...]] | None = None) -> dict[tuple[Decimal, ...], tuple[int, ...]]:
-    """The readings of a row with blank cells that satisfy the form's arithmetic (`_adds_up`), each
-    with a placement giving it: the numbers keep their order, the cells left over are blank (0).
-    Placements that differ only in which zeros were written read alike, so they count once. The
-    synthetic corpus asks this too, to know which section 四 rows pdftotext -layout leaves readable."""
+    """The readings of a row with blank cells that satisfy the form's arithmetic (pipeline/form/
+    arithmetic.py), each with a placement giving it: the numbers keep their order, the cells left
+    over are blank (0). Placements that differ only in which zeros were written read alike, so they
+    count once."""
     width = len(row.facts_keys())
     out: dict[tuple[Decimal, ...], tuple[int, ...]] = {}
     for placement in placements if placements is not None else combinations(range(width), len(values)):
         vector = _vector(placement, values, width)
-        if _adds_up(row, vector):
+        if adds_up(row, vector):
             out.setdefault(vector, placement)
     return out
 
@@ -311,13 +312,3 @@ def _vector(placement: tuple[int, ...], values: list[Decimal | None], width: int
         assert v is not None
         out[k] = v
     return tuple(out)
-
-
-def _adds_up(row: FormRow, vector: tuple[Decimal, ...]) -> bool:
-    """docs/form.md rule 2 (a request row's classes sum to 总计) and rule 4 (each appeals group sums to
-    its 总计); section 二 has no rule, so only an all-zero reading is safe there."""
-    if row.has_applicants:
-        return sum(vector[:-1]) == vector[-1]
-    if row.table_code == "appeals":
-        return all(sum(vector[g : g + 4]) == vector[g + 4] for g in range(0, 15, 5))
-    return not any(vector)

@@ -1,4 +1,4 @@
-"""The published warehouse file, its Parquet copy, and the build beside them.
+"""Where a warehouse's files are (WarehouseFiles), and their publication (publish).
 
 A run builds a new DuckDB file (and Parquet folder) next to the published ones. Publication moves
 both into a new version folder and then switches one link, `.<name>.current`, to it; the user's
@@ -7,22 +7,19 @@ anything changes, so a reader or a killed run sees either the old pair or the ne
 new file beside the old Parquet. Readers that hold the old file open keep reading their snapshot
 (the old version's inode stays theirs).
 
-The work folder also remembers what the published file was built from (a fingerprint of the
-extracted reports, the extractor and the SQL), so a run whose inputs did not change skips the
-build and publication altogether, and which run decided that. Each version keeps the reports
-frame it was loaded from (`input-reports.parquet`), so the next build, when the code is the
-same, can start from a copy of the published file and replace only what changed.
+The build itself is pipeline/warehouse/build.py's. What the published file was built from is
+remembered beside it (pipeline/warehouse/published.py), so a run whose inputs did not change skips
+the build and publication altogether. Each version keeps the reports frame it was loaded from
+(`input-reports.parquet`), so the next build, when the code is the same, can start from a copy of
+the published file and replace only what changed.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 import time
-from contextlib import contextmanager
-from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -46,6 +43,8 @@ class FolderTaken(RuntimeError):
 
 @dataclass(frozen=True)
 class WarehouseFiles:
+    """The paths of one warehouse's files, all beside `published`, and the claim on their folder."""
+
     published: Path
 
     @property
@@ -87,11 +86,6 @@ class WarehouseFiles:
         return self.current / "input-reports.parquet"
 
     @property
-    def changed_reports(self) -> Path:
-        """The report rows the build under way replaces (pipeline/warehouse/changes.py)."""
-        return self.work_dir / "changed_reports.parquet"
-
-    @property
     def folder_marker(self) -> Path:
         """Names the one warehouse this folder holds: `parquet/` and the build beside it are its."""
         return self.published.with_name(".xxgk-warehouse")
@@ -121,172 +115,43 @@ class WarehouseFiles:
             f.write(self.published.name + "\n")
         return self.published.name
 
-    @property
-    def state(self) -> Path:
-        return self.work_dir / "published.json"
 
-    @property
-    def run_marker(self) -> Path:
-        return self.work_dir / "run.json"
-
-    def _published_stat(self) -> list[int] | None:
-        """The published file's identity. Its ctime too: any write to the file sets it, and unlike
-        the modification time it cannot be set back, so a file overwritten in place with its old
-        size and time is not taken for the one that was published."""
-        try:
-            st = self.published.stat()
-        except OSError:
-            return None
-        return [st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
-
-    def _parquet_listing(self) -> str:
-        """A hash of every published Parquet file's path and size: a file removed or truncated
-        changes it."""
-        h = hashlib.sha256()
-        for path in sorted(self.parquet.rglob("*.parquet")):
-            h.update(f"{path.relative_to(self.parquet)}\0{path.stat().st_size}\n".encode())
-        return h.hexdigest()[:16]
-
-    def recorded(self) -> dict:
-        """What the published file was built from, as last recorded ({} if unknown)."""
-        try:
-            return json.loads(self.state.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-
-    def _published_as_recorded(self) -> dict:
-        state = self.recorded()
-        return state if state.get("published") == self._published_stat() and self.parquet.is_dir() else {}
-
-    def is_current(self, fingerprint: str) -> bool:
-        """True when the published file and its Parquet were built from exactly these inputs, and
-        the Parquet files are all there as published. (An update checks each file it links from
-        the previous export: pipeline/warehouse/parquet.py.)"""
-        state = self._published_as_recorded()
-        return state.get("fingerprint") == fingerprint and state.get("parquet") == self._parquet_listing()
-
-    def can_update(self, code: str) -> bool:
-        """True when a build may start from a copy of the published file: the same extractor,
-        SQL and warehouse code built it, and its input reports frame is there to compare with."""
-        return self._published_as_recorded().get("code") == code and self.published_input.is_file()
-
-    def mark_run(self, run_id: str, mode: str, fingerprint: str, code: str) -> None:
-        """Tell the later steps of this run what it builds, `unchanged` (nothing), `update` (from a
-        copy of the published file) or `fresh` (from an empty file), and from what inputs."""
-        self.work_dir.mkdir(parents=True, exist_ok=True)
-        _write_atomic(
-            self.run_marker, json.dumps({"run_id": run_id, "mode": mode, "fingerprint": fingerprint, "code": code})
-        )
-
-    def _marker(self, run_id: str) -> dict:
-        try:
-            marker = json.loads(self.run_marker.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return marker if marker.get("run_id") == run_id else {}
-
-    def run_mode(self, run_id: str) -> str | None:
-        """What this run builds (mark_run); None when no run decided it (one asset materialized
-        on its own, from the UI)."""
-        return self._marker(run_id).get("mode")
-
-    def record_run(self, run_id: str) -> None:
-        """Note that the published file and its Parquet were just built from this run's inputs. A
-        publication no run decided (one asset materialized from the UI) is not noted, so the next
-        run builds afresh."""
-        marker = self._marker(run_id)
-        if marker:
-            _write_atomic(
-                self.state,
-                json.dumps(
-                    {
-                        "fingerprint": marker["fingerprint"],
-                        "code": marker["code"],
-                        "published": self._published_stat(),
-                        "parquet": self._parquet_listing(),
-                    }
-                ),
-            )
-
-    def discard_build(self) -> None:
-        for stale in (self.build, _wal(self.build), self.staged_input):
-            stale.unlink(missing_ok=True)
-        shutil.rmtree(self.staged_parquet, ignore_errors=True)
-
-    def start_build(self, from_published: bool) -> None:
-        """A new build file, empty or a copy of the published one; a leftover from a killed run
-        is discarded."""
-        self.published.parent.mkdir(parents=True, exist_ok=True)
-        self.discard_build()
-        if from_published:
-            shutil.copyfile(self.published, self.build)
-        else:
-            duckdb.connect(str(self.build)).close()
-
-    @contextmanager
-    def building(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A write connection to the build file. Materializing one model from the UI, with no
-        run under way, starts the build from a copy of the published file."""
-        if not self.build.exists() and self.published.exists():
-            self.published.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(self.published, self.build)
-        con = duckdb.connect(str(self.build), config=DUCKDB_CONFIG)
-        try:
-            yield con
-        finally:
-            con.close()
-
-    @contextmanager
-    def reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A read-only connection: to the build under way if there is one, else the published file."""
-        path = self.build if self.build.exists() else self.published
-        con = duckdb.connect(str(path), read_only=True, config=DUCKDB_CONFIG)
-        try:
-            yield con
-        finally:
-            con.close()
-
-    def publish(self) -> bool:
-        """Atomically replace the published file and Parquet with the build's. False if there is no
-        complete build (file and Parquet export) to publish."""
-        if not self.build.exists() or not self.staged_parquet.is_dir():
-            return False
-        with duckdb.connect(str(self.build), config=DUCKDB_CONFIG) as con:
-            execute(con, "build/drop_build_scope.sql")
-            con.execute("CHECKPOINT")
-        _fsync(self.build)
-        version = self.versions / (time.strftime("v-%Y%m%dT%H%M%S-", time.gmtime()) + f"{time.time_ns() % 10**9:09d}")
-        version.mkdir(parents=True)
-        os.rename(self.build, version / self.published.name)
-        _wal(self.build).unlink(missing_ok=True)
-        os.rename(self.staged_parquet, version / self.parquet.name)
-        if self.staged_input.exists():
-            os.rename(self.staged_input, version / self.published_input.name)
-        _fsync(version)
-        _relink(self.current, version.relative_to(self.current.parent))
-        # Once per warehouse (or over a file or folder of an older layout): the user's paths
-        # become links through `current`; after that they never change again.
-        for path in (self.published, self.parquet):
-            target = Path(self.current.name) / path.name
-            if not path.is_symlink() or Path(os.readlink(path)) != target:
-                if path.is_dir() and not path.is_symlink():
-                    shutil.rmtree(path)
-                _relink(path, target)
-        self._drop_old_versions(keep=version)
-        return True
-
-    def _drop_old_versions(self, keep: Path) -> None:
-        """Keep the new version and the one before, so a reader that resolved the old paths just
-        before the switch can still open them."""
-        old = sorted(p for p in self.versions.iterdir() if p != keep)
-        for stale in old[:-1]:
-            shutil.rmtree(stale, ignore_errors=True)
+def publish(files: WarehouseFiles) -> bool:
+    """Atomically replace the published file and Parquet with the build's. False if there is no
+    complete build (file and Parquet export) to publish."""
+    if not files.build.exists() or not files.staged_parquet.is_dir():
+        return False
+    with duckdb.connect(str(files.build), config=DUCKDB_CONFIG) as con:
+        execute(con, "build/drop_build_scope.sql")
+        con.execute("CHECKPOINT")
+    _fsync(files.build)
+    version = files.versions / (time.strftime("v-%Y%m%dT%H%M%S-", time.gmtime()) + f"{time.time_ns() % 10**9:09d}")
+    version.mkdir(parents=True)
+    os.rename(files.build, version / files.published.name)
+    wal(files.build).unlink(missing_ok=True)
+    os.rename(files.staged_parquet, version / files.parquet.name)
+    if files.staged_input.exists():
+        os.rename(files.staged_input, version / files.published_input.name)
+    _fsync(version)
+    _relink(files.current, version.relative_to(files.current.parent))
+    # Once per warehouse (or over a file or folder of an older layout): the user's paths
+    # become links through `current`; after that they never change again.
+    for path in (files.published, files.parquet):
+        target = Path(files.current.name) / path.name
+        if not path.is_symlink() or Path(os.readlink(path)) != target:
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            _relink(path, target)
+    _drop_old_versions(files, keep=version)
+    return True
 
 
-def inputs_fingerprint(reports_csv: bytes, code: str) -> str:
-    """A hash of what a build reads: every report row (so statuses and messages count too) and the
-    code (code_fingerprint)."""
-    return hashlib.sha256(reports_csv + b"\0" + code.encode()).hexdigest()[:16]
+def _drop_old_versions(files: WarehouseFiles, keep: Path) -> None:
+    """Keep the new version and the one before, so a reader that resolved the old paths just
+    before the switch can still open them."""
+    old = sorted(p for p in files.versions.iterdir() if p != keep)
+    for stale in old[:-1]:
+        shutil.rmtree(stale, ignore_errors=True)
 
 
 def code_fingerprint(*parts: str) -> str:
@@ -314,13 +179,7 @@ def _relink(link: Path, target: Path) -> None:
     _fsync(link.parent)
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def _wal(path: Path) -> Path:
+def wal(path: Path) -> Path:
     return path.with_name(path.name + ".wal")
 
 

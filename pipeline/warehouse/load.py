@@ -29,18 +29,20 @@ FORM_DIR = Path(__file__).resolve().parents[1] / "form"
 def load(
     con: duckdb.DuckDBPyConnection,
     reports: Path,
-    changed_reports: Path,
+    changed_reports: pl.DataFrame,
     facts: list[Path],
     narrative: list[Path],
 ) -> dict[str, int]:
-    """Create or update every base table; returns each one's row count."""
+    """Create or update every base table; returns each one's row count. changed_reports: the rows
+    the build replaces (the BuildPlan's)."""
     with tempfile.TemporaryDirectory(prefix="xxgk-agencies-") as tmp:
-        spellings, records = resolve(pl.read_parquet(reports), pl.read_parquet(changed_reports), REFERENCE_DIR)
+        spellings, records = resolve(pl.read_parquet(reports), changed_reports, REFERENCE_DIR)
+        changed_reports.write_parquet(Path(tmp) / "changed_reports.parquet")
         spellings.write_parquet(Path(tmp) / "spellings.parquet")
         records.write_parquet(Path(tmp) / "records.parquet")
         params = {
             "reports": str(reports),
-            "changed_reports": str(changed_reports),
+            "changed_reports": str(Path(tmp) / "changed_reports.parquet"),
             "facts": [str(p) for p in facts],
             "narrative": [str(p) for p in narrative],
             "agency_spellings": str(Path(tmp) / "spellings.parquet"),

@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
-from pipeline.extract.incremental import parquet_rows
+from pipeline.ingest.incremental import parquet_rows
 from pipeline.warehouse.files import DUCKDB_CONFIG
 from pipeline.warehouse.sqlfiles import execute
 
@@ -36,17 +38,22 @@ WHOLE_TABLES = ("check_results", "agencies", "codebook")
 
 
 def export(
-    warehouse_file: Path, dest: Path, marts: list[str], changed_reports: Path, previous: Path | None = None
+    warehouse_file: Path, dest: Path, marts: list[str], changed_reports: pl.DataFrame, previous: Path | None = None
 ) -> dict[str, int]:
     """Write reports, facts (by year), the marts and WHOLE_TABLES from the warehouse file into dest;
     row counts.
     With `previous` (the published Parquet folder), facts files of unchanged parts are taken
-    from it instead of being written again."""
+    from it instead of being written again; changed_reports (the BuildPlan's) says which parts of
+    the facts changed."""
     dest.mkdir(parents=True)
     counts: dict[str, int] = {}
-    with duckdb.connect(str(warehouse_file), read_only=True, config=DUCKDB_CONFIG) as con:
+    with (
+        duckdb.connect(str(warehouse_file), read_only=True, config=DUCKDB_CONFIG) as con,
+        tempfile.TemporaryDirectory(prefix="xxgk-export-") as tmp,
+    ):
         execute(con, "export/reports.sql", path=str(dest / "reports.parquet"))
-        execute(con, "export/parts.sql", changed_reports=str(changed_reports))
+        changed_reports.write_parquet(Path(tmp) / "changed_reports.parquet")
+        execute(con, "export/parts.sql", changed_reports=str(Path(tmp) / "changed_reports.parquet"))
         unfit = _unfit(con, previous / "facts") if previous is not None else {}
         rewrite = [k for k in unfit.values() if k is not None]
         if rewrite:

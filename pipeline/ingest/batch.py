@@ -51,7 +51,7 @@ FACT_SCHEMA = {
     "source_cell": pl.String,
 }
 # Figures stated in the prose (pipeline.extract.narrative), a third frame beside facts: they are
-# not cells. sql/load/narrative_figures.sql finds narrative-NNNNNN.parquet beside facts-NNNNNN.parquet.
+# not cells. sql/sources/narrative_figures.sql finds narrative-NNNNNN.parquet beside facts-NNNNNN.parquet.
 NARRATIVE_SCHEMA = {
     "report_id": pl.String,
     "kind": pl.String,
@@ -343,23 +343,3 @@ def _extract_batch(args: tuple[str, list[str], str, int]) -> tuple[int, list[tup
     facts.write_parquet(Path(out_dir) / f"facts-{batch_no:06d}.parquet")
     narrative.write_parquet(Path(out_dir) / f"narrative-{batch_no:06d}.parquet")
     return batch_no, seen
-
-
-def mark_duplicates(reports: pl.DataFrame) -> pl.DataFrame:
-    """A byte-identical copy of an earlier file (in path order) is `duplicate` of it."""
-    first = (
-        reports.filter(pl.col("sha256") != hashlib.sha256(b"").hexdigest())
-        .sort("source_file")
-        .group_by("sha256", maintain_order=True)
-        .agg(pl.col("report_id").first().alias("first_id"), pl.col("source_file").first().alias("first_file"))
-    )
-    marked = reports.join(first, on="sha256", how="left").with_columns(
-        is_dup=(pl.col("first_id").is_not_null() & (pl.col("first_id") != pl.col("report_id")))
-    )
-    return marked.with_columns(
-        status=pl.when("is_dup").then(pl.lit("duplicate")).otherwise("status"),
-        duplicate_of=pl.when("is_dup").then("first_id").otherwise("duplicate_of"),
-        message=pl.when("is_dup")
-        .then(pl.format("byte-identical copy of {}; its facts are loaded once, from that file", "first_file"))
-        .otherwise("message"),
-    ).select(list(REPORT_SCHEMA))

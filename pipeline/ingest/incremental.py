@@ -26,11 +26,11 @@ manifest is then replaced in one rename, which is the commit point: a run killed
 the previous manifest and batches intact, and its half-written batches are deleted next time.
 
 Everything is extracted again when the extractor changes: the manifest records a hash of the
-source of pipeline/extract, pipeline/form and pipeline/text (and the frame schemas), and a
-different hash discards the cache.
+source of pipeline/ingest, pipeline/extract, pipeline/form and pipeline/text (and the frame
+schemas), and a different hash discards the cache.
 
-Duplicates are decided afterwards over all files' reports (`mark_duplicates`), so a byte-identical
-copy is found whether or not either file changed in this run.
+Duplicates are decided afterwards over all files' reports (pipeline/ingest/duplicates.py), so a
+byte-identical copy is found whether or not either file changed in this run.
 """
 
 from __future__ import annotations
@@ -45,13 +45,14 @@ from dataclasses import dataclass, field
 from functools import cache
 from multiprocessing import get_context
 from pathlib import Path
+from typing import NamedTuple
 
 import polars as pl
 
-from pipeline.extract import batch as _batch
+from pipeline.ingest import batch as _batch
 from pipeline.extract import readers
 from pipeline.extract.readers import office
-from pipeline.extract.batch import BATCH_SIZE, RawFile
+from pipeline.ingest.batch import BATCH_SIZE, RawFile
 
 PACKAGE = Path(__file__).resolve().parents[1]
 MANIFEST_SCHEMA = {
@@ -82,7 +83,8 @@ def extractor_version() -> str:
 @cache
 def _code_version() -> str:
     h = hashlib.sha256()
-    for sub in ("extract", "form", "text"):
+    # ingest too: batch.py decides each file's rows (its name as text, its status when unreadable).
+    for sub in ("ingest", "extract", "form", "text"):
         for path in sorted((PACKAGE / sub).rglob("*")):
             if path.suffix in (".py", ".csv") and "__pycache__" not in path.parts:
                 h.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0")
@@ -212,6 +214,39 @@ def update(
     bdir.mkdir(parents=True, exist_ok=True)
     version = extractor_version()
 
+    cache = usable_cache(work_dir, version, out)
+    reused = set(cache.manifest["batch"].to_list())
+    _delete_unreferenced(bdir, reused)
+    previous = {r["source_file"]: r for r in cache.manifest.iter_rows(named=True)}
+    keep, to_extract = classify(raw_dir, files, previous, cache.scanned_ns, out)
+
+    repacked = batches_to_repack(list(previous.values()), keep)
+    # New numbers start past the damaged batches too, whose numbers are no one's now.
+    moved, next_batch = _repack(work_dir, repacked, keep, cache.last_batch + 1)
+    out.batches_rewritten = len(repacked)
+
+    out.extracted = len(to_extract)
+    chunks = chunked([f.source_file for f in to_extract], workers, empty_folder=not keep)
+    # The new manifest: kept rows (renumbered) and the fresh extractions' rows, which describe
+    # the bytes that were read, not the scan (a file may change in between).
+    rows = [{**r, "batch": moved.get(r["report_id"], r["batch"])} for r in keep]
+    rows += _extract(raw_dir, bdir, chunks, next_batch, workers, progress, reused)
+    out.live_batches = _commit(work_dir, new_manifest(rows, version, scanned_ns), next_batch)
+    out.seconds = round(time.monotonic() - started, 3)
+    return out
+
+
+class Cache(NamedTuple):
+    """What a run may reuse of the last one's extraction."""
+
+    manifest: pl.DataFrame  # the rows of files in undamaged batches (none when the cache is unusable)
+    scanned_ns: int  # when the last run's scan started (0 with no rows)
+    last_batch: int  # the highest batch number the last manifest used, damaged or not (-1 with none)
+
+
+def usable_cache(work_dir: Path, version: str, out: Outcome) -> Cache:
+    """The last manifest, less the batches whose files are damaged (out.damage says what was
+    lost); no rows when there is none or another extractor wrote it (out.full, out.reason)."""
     old = read_manifest(work_dir)
     if old is None:
         out.full, out.reason = True, "no previous extraction"
@@ -219,17 +254,24 @@ def update(
         out.full, out.reason = True, "the extractor changed"
     if out.full:
         old = pl.DataFrame(schema=MANIFEST_SCHEMA)
-    prev_scanned = int(old["scanned_ns"][0]) if old.height else 0
+    scanned_ns = int(old["scanned_ns"][0]) if old.height else 0
     last_batch = int(old["batch"].max()) if old.height else -1
     damaged = _damaged(work_dir, old)
     if damaged:
         lost = old.filter(pl.col("batch").is_in(list(damaged)))
         old = old.filter(~pl.col("batch").is_in(list(damaged)))
         out.damage = _damage_line(damaged, lost.height)
-    _delete_unreferenced(bdir, set(old["batch"].to_list()))
+    return Cache(old, scanned_ns, last_batch)
 
-    previous = {r["source_file"]: r for r in old.iter_rows(named=True)}
-    keep: list[dict] = []  # manifest rows of unchanged files (with their current stat)
+
+def classify(
+    raw_dir: Path, files: list[RawFile], previous: dict[str, dict], scanned_ns: int, out: Outcome
+) -> tuple[list[dict], list[RawFile]]:
+    """The manifest rows of unchanged files (with their current stat), and the files to extract;
+    out counts the new, changed, rehashed, unchanged and removed files. A file whose stat is as
+    recorded is unchanged unless its time is within RACY_NS of the last scan (a same-size rewrite
+    in the same clock tick could hide): such files, and those whose stat changed, are hashed."""
+    keep: list[dict] = []
     to_extract: list[RawFile] = []
     for f in files:
         p = previous.get(f.source_file)
@@ -237,7 +279,7 @@ def update(
             out.new += 1
             to_extract.append(f)
             continue
-        racy = f.mtime_ns >= prev_scanned - RACY_NS
+        racy = f.mtime_ns >= scanned_ns - RACY_NS
         if p["size"] == f.size and p["mtime_ns"] == f.mtime_ns and not racy and f.size >= 0:
             keep.append(p)
             continue
@@ -251,70 +293,97 @@ def update(
     out.unchanged = len(keep)
     current = {f.source_file for f in files}
     out.removed = sum(1 for s in previous if s not in current)
+    return keep, to_extract
 
-    # Batches that lost rows are rewritten without them, under new numbers.
-    kept_by_batch: dict[int, set[str]] = {}
+
+def batches_to_repack(previous: list[dict], keep: list[dict]) -> list[int]:
+    """The batches to rewrite: those that lost rows (a file changed or was removed), and once
+    they and the part-filled batches are more than 8, the part-filled ones too, so that their
+    rows are repacked into full batches."""
+    kept: dict[int, int] = {}
     for r in keep:
-        kept_by_batch.setdefault(r["batch"], set()).add(r["report_id"])
-    count_by_batch: dict[int, int] = {}
-    for p in previous.values():
-        count_by_batch[p["batch"]] = count_by_batch.get(p["batch"], 0) + 1
-    next_batch = last_batch + 1  # past the damaged batches too, whose numbers are no one's now
-    dirty = [b for b, n in count_by_batch.items() if len(kept_by_batch.get(b, ())) < n]
-    partial = [b for b, n in count_by_batch.items() if b not in dirty and n < BATCH_SIZE]
-    # Rows still wanted from batches that lost some are repacked into full batches; once there
-    # are many part-filled batches, those are repacked with them.
-    pool = sorted(dirty + (partial if len(dirty) + len(partial) > 8 else []))
+        kept[r["batch"]] = kept.get(r["batch"], 0) + 1
+    count: dict[int, int] = {}
+    for p in previous:
+        count[p["batch"]] = count.get(p["batch"], 0) + 1
+    dirty = [b for b, n in count.items() if kept.get(b, 0) < n]
+    partial = [b for b, n in count.items() if b not in dirty and n < BATCH_SIZE]
+    return sorted(dirty + (partial if len(dirty) + len(partial) > 8 else []))
+
+
+def _repack(work_dir: Path, batches: list[int], keep: list[dict], next_batch: int) -> tuple[dict[str, int], int]:
+    """The kept rows of `batches`, rewritten into full batches numbered from next_batch: each
+    moved report_id's new batch, and the next number free after them."""
     batch_of = {r["report_id"]: r["batch"] for r in keep}
-    pooled = [rid for b in pool for rid in sorted(kept_by_batch.get(b, ()))]
-    moved: dict[str, int] = {}  # report_id → its new batch
-    for i in range(0, len(pooled), BATCH_SIZE):
-        group = pooled[i : i + BATCH_SIZE]
+    wanted = set(batches)
+    pooled = sorted((r["batch"], r["report_id"]) for r in keep if r["batch"] in wanted)
+    ids = [rid for _, rid in pooled]
+    moved: dict[str, int] = {}
+    for i in range(0, len(ids), BATCH_SIZE):
+        group = ids[i : i + BATCH_SIZE]
         _rewrite(work_dir, sorted({batch_of[rid] for rid in group}), set(group), next_batch)
         moved.update((rid, next_batch) for rid in group)
         next_batch += 1
-    out.batches_rewritten = len(pool)
+    return moved, next_batch
 
-    # New and changed files: extracted into new batches, spread over the workers.
-    out.extracted = len(to_extract)
-    names = [f.source_file for f in to_extract]
+
+def chunked(names: list[str], workers: int, empty_folder: bool) -> list[list[str]]:
+    """The files to extract, in batches of at most BATCH_SIZE spread evenly over the workers. A
+    folder left with no file at all still gets one (empty) batch, so every frame has its columns."""
     size = max(1, min(BATCH_SIZE, -(-len(names) // max(workers, 1))))
     chunks = [names[i : i + size] for i in range(0, len(names), size)]
-    if not keep and not chunks:
-        chunks = [[]]  # an empty folder still gets one (empty) batch, so every frame has its columns
-    jobs = [(str(raw_dir), chunk, str(bdir), next_batch + n) for n, chunk in enumerate(chunks)]
-    done = 0
+    return chunks or ([[]] if empty_folder else [])
+
+
+def _extract(
+    raw_dir: Path,
+    bdir: Path,
+    chunks: list[list[str]],
+    first_batch: int,
+    workers: int,
+    progress: Callable[[int, int], None] | None,
+    reused: set[int],
+) -> list[dict]:
+    """Extract the chunks into batches numbered from first_batch, in a process pool when there are
+    many files, reporting progress as each batch finishes: the manifest rows of the files read.
+    Interrupted, or with the disk full, the workers stop and every batch but `reused` goes."""
+    total = sum(len(c) for c in chunks)
+    jobs = [(str(raw_dir), chunk, str(bdir), first_batch + n) for n, chunk in enumerate(chunks)]
     if progress:
-        progress(0, len(names))
-    # The new manifest: kept rows (renumbered) and the fresh extractions' rows, which describe
-    # the bytes that were read, not the scan (a file may change in between).
-    rows = [{**r, "batch": moved.get(r["report_id"], r["batch"])} for r in keep]
-    results = _run(jobs, workers if len(names) >= IN_PROCESS_BELOW else 1)
+        progress(0, total)
+    rows: list[dict] = []
+    results = _run(jobs, workers if total >= IN_PROCESS_BELOW else 1)
     try:
         for b, seen in results:
             rows.extend({**dict(zip(_SEEN, row)), "batch": b} for row in seen)
-            done += len(seen)
             if progress:
-                progress(done, len(names))
+                progress(len(rows), total)
     except BaseException:
-        # Interrupted, or the disk is full: the workers stop (closing the generator) and what this
-        # run wrote goes now, not at the next run.
+        # What this run wrote goes now, not at the next run (closing the generator stops the workers).
         results.close()
-        _delete_unreferenced(bdir, set(old["batch"].to_list()))
+        _delete_unreferenced(bdir, reused)
         raise
-    manifest = pl.DataFrame(
+    return rows
+
+
+def new_manifest(rows: list[dict], version: str, scanned_ns: int) -> pl.DataFrame:
+    """The manifest of these rows, by path, stamped with the extractor and the scan's time."""
+    if not rows:
+        return pl.DataFrame(schema=MANIFEST_SCHEMA)
+    return pl.DataFrame(
         [{**r, "extractor": version, "scanned_ns": scanned_ns} for r in rows], schema=MANIFEST_SCHEMA
     ).sort("source_file")
-    if manifest.height == 0 and chunks:
-        manifest = pl.DataFrame(schema=MANIFEST_SCHEMA)
+
+
+def _commit(work_dir: Path, manifest: pl.DataFrame, first_new: int) -> list[int]:
+    """Replace the manifest in one rename, the commit point, then delete every batch it does not
+    refer to: the live batches. An empty manifest keeps the one empty batch first_new."""
     tmp = manifest_path(work_dir).with_suffix(".parquet.tmp")
     manifest.write_parquet(tmp)
-    os.replace(tmp, manifest_path(work_dir))  # the commit point
-    live = set(manifest["batch"].to_list()) | ({next_batch} if not manifest.height else set())
-    _delete_unreferenced(bdir, live)
-    out.live_batches = sorted(live)
-    out.seconds = round(time.monotonic() - started, 3)
-    return out
+    os.replace(tmp, manifest_path(work_dir))
+    live = set(manifest["batch"].to_list()) | ({first_new} if not manifest.height else set())
+    _delete_unreferenced(batch_dir(work_dir), live)
+    return sorted(live)
 
 
 def live_files(work_dir: Path, frame: str) -> list[Path]:

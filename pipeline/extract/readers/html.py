@@ -42,15 +42,15 @@ _YEAR = regex.compile(r"(?:19|20)\d{2}")
 _SITE_SUFFIX = regex.compile(r"\s*[-_|—–]+\s*[^-_|—–]*$")
 # Plain elements, not lxml.html's classes: looking a class up for every element visited costs more
 # than parsing the page.
-_PARSER = lxml.etree.HTMLParser(remove_comments=True, remove_pis=True)
+_PARSER = lxml.etree.HTMLParser(remove_comments=True, remove_pis=True, encoding="utf-8")
 
 
 def read(data: bytes) -> Document | str:
-    text = _decode(data)
+    text, utf8 = _decode(data)
     if text is None:
         return "an HTML page whose encoding cannot be read (neither its declared charset, UTF-8 nor GB18030)"
     try:
-        root = lxml.etree.fromstring(_XML_DECLARATION.sub("", text, count=1), _PARSER)
+        root = _parse(data, text, utf8)
     except (lxml.etree.LxmlError, ValueError) as err:
         return f"an HTML page that cannot be parsed ({err})"
     if root is None:
@@ -68,20 +68,31 @@ def read(data: bytes) -> Document | str:
     return doc
 
 
-def _decode(data: bytes) -> str | None:
+def _parse(data: bytes, text: str, utf8: bool) -> lxml.etree._Element | None:
+    """The page's tree. libxml2 parses UTF-8 bytes faster than a Python string (which lxml hands
+    it as UTF-16 or UCS-4), so the text goes in as UTF-8: the file's own bytes when they are the
+    text (`utf8`), else the text encoded."""
+    source = _XML_DECLARATION.sub("", text, count=1)
+    return lxml.etree.fromstring(data if utf8 and len(source) == len(text) else source.encode("utf-8"), _PARSER)
+
+
+def _decode(data: bytes) -> tuple[str | None, bool]:
+    """The page's text, and whether the file's bytes are exactly that text in UTF-8."""
     for bom, encoding in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
-            return data.decode(encoding, "replace")
+            return data.decode(encoding, "replace"), False
     declared = _CHARSET.search(data[:4096])
     if declared:
         name = declared.group(1).decode("ascii", "ignore").lower()
         # Pages that say gb2312 or gbk are written in their superset as often as not.
         name = "gb18030" if name in ("gb2312", "gbk", "gb18030", "x-gbk") else name
         try:
-            return data.decode(name)
+            return data.decode(name), codecs.lookup(name).name == "utf-8"
         except (LookupError, UnicodeDecodeError):
             pass
-    return decode(data).text
+    decoded = decode(data)
+    # Text decoding drops a character cut off at the end of the file: then the bytes are more.
+    return decoded.text, decoded.encoding == "utf-8" and data[-1:] < b"\x80"
 
 
 def _text(el: lxml.etree._Element) -> str:

@@ -1,8 +1,12 @@
 """Bytes → text: encodings, binary files and line numbering."""
 
+import unicodedata
 from decimal import Decimal
 
 import pytest
+import regex
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pipeline.extract.values import format_value, parse_value
 from pipeline.text.decode import decode
@@ -49,6 +53,19 @@ def test_lines_are_counted_as_in_the_raw_file():
 
 def test_fold_makes_renderings_comparable():
     assert fold("２０２４ 年\u3000（一）\u00a0予以公开") == "2024年(一)予以公开"
+
+
+# Chinese text, full-width and other compatibility forms, and combining marks that compose with
+# what precedes them (`Ａ\u0301`, whose NFKC is `Á`): fold's shortcut for the common compatibility
+# characters must give NFKC itself.
+_FOLDED_TEXT = st.text(st.sampled_from(
+    "年度报告政府信息公开申请（），：；！？％　０１２３４５６７８９Ａａ①㎡…﹝﹞ｶﾞ\u0301\u0308\u3099 \t\u00a0"
+    "aA09é"), max_size=24)
+
+
+@given(_FOLDED_TEXT)
+def test_fold_is_nfkc_without_white_space(text):
+    assert fold(text) == regex.sub(r"[\s\u00a0\u3000\u200b\ufeff]+", "", unicodedata.normalize("NFKC", text))
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,9 @@ import regex
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pipeline.extract import readers
+from pipeline.extract.readers import office
+from pipeline.extract.report import extract_bytes
 from pipeline.extract.values import format_value, parse_value
 from pipeline.text.decode import decode
 from pipeline.text.normalize import fold, split_lines
@@ -34,7 +37,6 @@ def test_decodes_report_encodings(data, encoding):
     [
         (b"", "empty"),
         (b"   \n\n", "empty"),
-        (b"%PDF-1.7\n...", "pdftotext -layout"),
         (b"PK\x03\x04rest", "zip"),
         (b"\x89PNG\r\n\x1a\n", "PNG"),
         (b"abc\x00def", "NUL"),
@@ -44,6 +46,22 @@ def test_decodes_report_encodings(data, encoding):
 def test_rejects_what_is_not_text(data, reason):
     d = decode(data)
     assert d.text is None and reason in (d.problem or "")
+
+
+@pytest.mark.parametrize(
+    "data,kind,reason",
+    [
+        (b"%PDF-1.7\n...", "pdf", "a damaged PDF: pdfium cannot open it"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), "doc", "an old binary Word file (.doc/.wps): LibreOffice is not installed"),
+    ],
+)
+def test_documents_are_read_by_their_reader_never_decoded_as_text(data, kind, reason, monkeypatch):
+    """A PDF or an old Office file is sniffed by its magic bytes before any text decoding, and its
+    own reader says what is wrong with it: it is never taken for text to be converted first."""
+    monkeypatch.setattr(office, "soffice", lambda: None)
+    assert readers.sniff(data) == kind and data.startswith(readers.DOCUMENT_MAGIC)
+    result = extract_bytes(data)
+    assert result.status == "rejected" and result.problems[0].startswith(reason)
 
 
 def test_lines_are_counted_as_in_the_raw_file():

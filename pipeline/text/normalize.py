@@ -42,7 +42,18 @@ def _nfkc(s: str) -> str:
 def fold(s: str) -> str:
     """Compatibility-fold and drop all white space: full-width digits become ASCII,
     （一） becomes (一), and `2024 年` and `2024年` compare equal."""
-    return _SPACE.sub("", _nfkc(s))
+    return _without_space(_nfkc(s))
+
+
+# _SPACE's white space is str.isspace()'s without the information separators \x1c-\x1f, with the
+# zero-width space and the BOM: str.split() drops it several times faster than the regex.
+_SEPARATORS = ("\x1c", "\x1d", "\x1e", "\x1f")
+
+
+def _without_space(s: str) -> str:
+    if any(c in s for c in _SEPARATORS):
+        return _SPACE.sub("", s)
+    return "".join(s.replace("\u200b", "").replace("\ufeff", "").split())
 
 
 def squeeze(s: str) -> str:

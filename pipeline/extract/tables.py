@@ -7,13 +7,16 @@ last label cell, in the form's column order.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from pipeline.extract.model import ABSENT, COVERED, UNREADABLE, Cell, Fact
 from pipeline.extract.values import is_value_text, parse_value
 from pipeline.form.codebook import FormRow
 from pipeline.text.normalize import label_key
 
+T = TypeVar("T")
 
 
 @dataclass
@@ -199,6 +202,10 @@ def resembled(form_rows: tuple[FormRow, ...], text: str) -> FormRow | None:
     missing or added character of it, or its characters in order with no more than a third of
     them lost (`其他法律行政止公开` for 其他法律行政法规禁止公开). A text that resembles two rows, or
     is too short to tell, resembles none."""
+    return _per_form(_RESEMBLED, form_rows, text, lambda: _resembled(form_rows, text))
+
+
+def _resembled(form_rows: tuple[FormRow, ...], text: str) -> FormRow | None:
     exact = next((r for r in form_rows if label_key(r.label) == text), None)
     if exact is not None or len(text) < _MIN_RESEMBLED:
         return exact
@@ -241,20 +248,27 @@ def _names_another(form_row: FormRow, labels: list[Cell], form_rows: tuple[FormR
     return False
 
 
-_MATCHED: dict[tuple[int, str, str], tuple[tuple[FormRow, ...], frozenset[int]]] = {}
+_MATCHED: dict = {}
+_RESEMBLED: dict = {}
+
+
+def _per_form(cache: dict, form_rows: tuple[FormRow, ...], key: object, compute: Callable[[], T]) -> T:
+    """compute() for these rows of the form and this key, once per process: the same labels recur
+    in every report. The cache keeps the rows it was asked about, so their id cannot come to stand
+    for other rows."""
+    cached = cache.get((id(form_rows), key))
+    if cached is None or cached[0] is not form_rows:
+        if len(cache) > 1 << 16:
+            cache.clear()
+        cached = (form_rows, compute())
+        cache[(id(form_rows), key)] = cached
+    return cached[1]
 
 
 def _rows_matched(form_rows: tuple[FormRow, ...], last: str, whole: str) -> frozenset[int]:
-    """The ids of the form's rows a row's labels match. The same labels recur in every report:
-    each is matched once per process (the cache keeps the rows it was asked about, so their id
-    cannot come to stand for other rows)."""
-    cached = _MATCHED.get((id(form_rows), last, whole))
-    if cached is None or cached[0] is not form_rows:
-        if len(_MATCHED) > 1 << 16:
-            _MATCHED.clear()
-        cached = (form_rows, frozenset(id(r) for r in form_rows if _matches(r, last, whole)))
-        _MATCHED[(id(form_rows), last, whole)] = cached
-    return cached[1]
+    """The ids of the form's rows a row's labels match."""
+    return _per_form(_MATCHED, form_rows, (last, whole),
+                     lambda: frozenset(id(r) for r in form_rows if _matches(r, last, whole)))
 
 
 def _rows_named(form_rows: tuple[FormRow, ...], key: str) -> list[FormRow]:

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 # reading it whole could exhaust memory on a scheduled run.
 MAX_REPORT_BYTES = 16 * 1024 * 1024
 
+# PDF and old Office files never come here: pipeline.extract.readers sniffs their magic bytes and
+# reads them (or says why not) before any text decoding. A .docx is read there too, so a zip here
+# is not one.
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF", "a PDF file: convert it to text first, e.g. `pdftotext -layout report.pdf report.txt`"),
-    # A .docx is read as Word (pipeline.extract.readers) before any text decoding: a zip here is not one.
     (b"PK\x03\x04", "a zip archive that is not a readable Word .docx (an .xlsx or .odt, or a .docx cut off or "
                      "damaged): not report text"),
-    (b"\xd0\xcf\x11\xe0", "an old Office document (.doc/.xls): save it as plain text first"),
     (b"\x89PNG", "a PNG image, not report text"),
     (b"\xff\xd8\xff", "a JPEG image, not report text"),
     (b"GIF8", "a GIF image, not report text"),

@@ -14,6 +14,7 @@ a row with fewer cells than its table ends in absent positions, so the walker re
 from __future__ import annotations
 
 import codecs
+from collections.abc import Iterator
 from datetime import date
 
 import lxml.etree
@@ -42,15 +43,15 @@ _YEAR = regex.compile(r"(?:19|20)\d{2}")
 _SITE_SUFFIX = regex.compile(r"\s*[-_|—–]+\s*[^-_|—–]*$")
 # Plain elements, not lxml.html's classes: looking a class up for every element visited costs more
 # than parsing the page.
-_PARSER = lxml.etree.HTMLParser(remove_comments=True, remove_pis=True)
+_PARSER = lxml.etree.HTMLParser(remove_comments=True, remove_pis=True, encoding="utf-8")
 
 
 def read(data: bytes) -> Document | str:
-    text = _decode(data)
+    text, utf8 = _decode(data)
     if text is None:
         return "an HTML page whose encoding cannot be read (neither its declared charset, UTF-8 nor GB18030)"
     try:
-        root = lxml.etree.fromstring(_XML_DECLARATION.sub("", text, count=1), _PARSER)
+        root = _parse(data, text, utf8)
     except (lxml.etree.LxmlError, ValueError) as err:
         return f"an HTML page that cannot be parsed ({err})"
     if root is None:
@@ -68,20 +69,31 @@ def read(data: bytes) -> Document | str:
     return doc
 
 
-def _decode(data: bytes) -> str | None:
+def _parse(data: bytes, text: str, utf8: bool) -> lxml.etree._Element | None:
+    """The page's tree. libxml2 parses UTF-8 bytes faster than a Python string (which lxml hands
+    it as UTF-16 or UCS-4), so the text goes in as UTF-8: the file's own bytes when they are the
+    text (`utf8`), else the text encoded."""
+    source = _XML_DECLARATION.sub("", text, count=1)
+    return lxml.etree.fromstring(data if utf8 and len(source) == len(text) else source.encode("utf-8"), _PARSER)
+
+
+def _decode(data: bytes) -> tuple[str | None, bool]:
+    """The page's text, and whether the file's bytes are exactly that text in UTF-8."""
     for bom, encoding in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
-            return data.decode(encoding, "replace")
+            return data.decode(encoding, "replace"), False
     declared = _CHARSET.search(data[:4096])
     if declared:
         name = declared.group(1).decode("ascii", "ignore").lower()
         # Pages that say gb2312 or gbk are written in their superset as often as not.
         name = "gb18030" if name in ("gb2312", "gbk", "gb18030", "x-gbk") else name
         try:
-            return data.decode(name)
+            return data.decode(name), codecs.lookup(name).name == "utf-8"
         except (LookupError, UnicodeDecodeError):
             pass
-    return decode(data).text
+    decoded = decode(data)
+    # Text decoding drops a character cut off at the end of the file: then the bytes are more.
+    return decoded.text, decoded.encoding == "utf-8" and data[-1:] < b"\x80"
 
 
 def _text(el: lxml.etree._Element) -> str:
@@ -92,15 +104,19 @@ def _text(el: lxml.etree._Element) -> str:
 def _first_text_line(el: lxml.etree._Element) -> int | None:
     """The line of the element's first text in the file: a cell's `<td>` may open lines before
     its text."""
-    if el.text and el.text.strip():
+    text = el.text
+    if text and not text.isspace():
         return el.sourceline
     for child in el.iterdescendants():
-        if child.tag in _SKIP or not isinstance(child.tag, str):
+        tag = child.tag
+        if tag in _SKIP or not isinstance(tag, str):
             continue
-        if child.text and child.text.strip():
+        text = child.text
+        if text and not text.isspace():
             return child.sourceline
-        if child.tail and child.tail.strip():
-            return child.getparent().sourceline if child.getparent() is not None else child.sourceline
+        text = child.tail
+        if text and not text.isspace():
+            return child.getparent().sourceline
     return el.sourceline
 
 
@@ -112,19 +128,10 @@ def _is_metadata(text: str) -> bool:
 def _metadata(root: lxml.etree._Element, tables: list[lxml.etree._Element]) -> tuple[str | None, str | None]:
     """发布机构 and 公开日期 from the page's metadata table, or from a `名称：值` line."""
     publisher = published = None
-    pairs: list[tuple[str, str]] = []
-    for table in tables:
-        for tr in table.iter("tr"):
-            cells = [fold(_text(td)) for td in tr if td.tag in ("td", "th")]
-            pairs.extend(zip(cells[0::2], cells[1::2]))
-    # `<strong>发布机构：</strong>某局` and crawlers' `标题：…` lines: a short key ending in a colon.
-    for el in root.iter("strong", "b", "span", "div", "p", "td", "th", "label", "li", "font"):
-        own = (el.text or "").strip()
-        if own.endswith((":", "：")) and len(own) <= 8 and el.getparent() is not None:
-            line = fold(_text(el.getparent()))
-            key, _, value = line.replace("：", ":").partition(":")
-            pairs.append((key, value))
-    for key, value in pairs:
+    for key, value in _pairs(root, tables):
+        if publisher is not None and published is not None:
+            # The first of each counts: the page's lines need not be searched when its table has both.
+            break
         key = key.rstrip(":：")
         if publisher is None and key in _META_PUBLISHER and value:
             publisher = value
@@ -142,6 +149,23 @@ def _metadata(root: lxml.etree._Element, tables: list[lxml.etree._Element]) -> t
             if m:
                 published = date(int(m[1]), int(m[2]), int(m[3])).isoformat()
     return publisher, published
+
+
+def _pairs(root: lxml.etree._Element, tables: list[lxml.etree._Element]) -> Iterator[tuple[str, str]]:
+    """(name, value) pairs of the metadata tables' rows, then of the page's `名称：值` lines."""
+    for table in tables:
+        for tr in table.iter("tr"):
+            cells = [fold(_text(td)) for td in tr.iterchildren("td", "th")]
+            yield from zip(cells[0::2], cells[1::2])
+    # `<strong>发布机构：</strong>某局` and crawlers' `标题：…` lines: a short key ending in a colon.
+    for el in root.iter("strong", "b", "span", "div", "p", "td", "th", "label", "li", "font"):
+        own = el.text
+        if own is None or not own.rstrip().endswith((":", "：")):
+            continue
+        parent = el.getparent()
+        if len(own.strip()) <= 8 and parent is not None:
+            key, _, value = fold(_text(parent)).replace("：", ":").partition(":")
+            yield key, value
 
 
 def _title(root: lxml.etree._Element) -> tuple[str, int | None] | None:
@@ -194,10 +218,11 @@ class _Walker:
             self.doc.prose(text, self.line)
         self.text, self.line = [], None
 
-    def _add(self, text: str | None, line: int | None) -> None:
+    def _add(self, text: str | None, el: lxml.etree._Element) -> None:
+        """Text at `el`'s line: its own text, or the tail that follows it."""
         if text:
-            if self.line is None and text.strip():
-                self.line = line
+            if self.line is None and not text.isspace():
+                self.line = el.sourceline
             self.text.append(text)
 
     def _element(self, el: lxml.etree._Element) -> None:
@@ -215,10 +240,10 @@ class _Walker:
         block = tag in _BLOCK
         if block:
             self._flush()
-        self._add(el.text, el.sourceline)
+        self._add(el.text, el)
         for child in el:
             self._element(child)
-            self._add(child.tail, child.sourceline)
+            self._add(child.tail, child)
         if block:
             self._flush()
 
@@ -236,11 +261,10 @@ class _Walker:
 
 
 def _cells(tr: lxml.etree._Element) -> list[lxml.etree._Element]:
-    return [c for c in tr if c.tag in ("td", "th")]
+    return list(tr.iterchildren("td", "th"))
 
 
-def _span(td: lxml.etree._Element, name: str) -> int:
-    value = td.get(name)
+def _span(value: str | None) -> int:
     if value is None:
         return 1
     try:
@@ -254,12 +278,24 @@ def _grid(rows: list[lxml.etree._Element]) -> list[list[Cell]]:
     span lies over the position, absent past the row's last cell when the table is wider."""
     grid: list[list[Cell | None]] = [[] for _ in rows]
     for r, tr in enumerate(rows):
+        row = grid[r]
         col = 0
-        for td in _cells(tr):
-            while col < len(grid[r]) and grid[r][col] is not None:
+        for td in tr.iterchildren("td", "th"):
+            while col < len(row) and row[col] is not None:
                 col += 1
-            origin = Cell(_text(td), _first_text_line(td))
-            colspan, rowspan = _span(td, "colspan"), min(_span(td, "rowspan"), len(rows) - r)
+            text = _text(td)
+            # A cell without text has no first text line to look for.
+            origin = Cell(text, _first_text_line(td) if text else td.sourceline)
+            colspan, rowspan = td.get("colspan"), td.get("rowspan")
+            if colspan is None and rowspan is None:
+                # Most cells span nothing; col is the row's end or a free position before it.
+                if col == len(row):
+                    row.append(origin)
+                else:
+                    row[col] = origin
+                col += 1
+                continue
+            colspan, rowspan = _span(colspan), min(_span(rowspan), len(rows) - r)
             cover = origin._replace(text="", covered=COVERED) if colspan > 1 or rowspan > 1 else None
             for dr in range(rowspan):
                 target = grid[r + dr]

@@ -62,6 +62,16 @@ class WarehouseFiles:
         return self.published.with_name("parquet")
 
     @property
+    def site(self) -> Path:
+        """The static site of the published tables (a link into the current version)."""
+        return self.published.with_name("site")
+
+    @property
+    def staged_site(self) -> Path:
+        """The site of the build under way (pipeline/site), until publication swaps it in."""
+        return self.published.with_name(f".{self.site.name}.build")
+
+    @property
     def current(self) -> Path:
         """The link whose one rename publishes a version: file and Parquet together."""
         return self.published.with_name(f".{self.published.name}.current")
@@ -211,6 +221,7 @@ class WarehouseFiles:
         for stale in (self.build, _wal(self.build), self.staged_input):
             stale.unlink(missing_ok=True)
         shutil.rmtree(self.staged_parquet, ignore_errors=True)
+        shutil.rmtree(self.staged_site, ignore_errors=True)
 
     def start_build(self, from_published: bool) -> None:
         """A new build file, empty or a copy of the published one; a leftover from a killed run
@@ -246,7 +257,7 @@ class WarehouseFiles:
             con.close()
 
     def publish(self) -> bool:
-        """Atomically replace the published file and Parquet with the build's. False if there is no
+        """Atomically replace the published file, Parquet and site with the build's. False if there is no
         complete build (file and Parquet export) to publish."""
         if not self.build.exists() or not self.staged_parquet.is_dir():
             return False
@@ -261,11 +272,13 @@ class WarehouseFiles:
         os.rename(self.staged_parquet, version / self.parquet.name)
         if self.staged_input.exists():
             os.rename(self.staged_input, version / self.published_input.name)
+        if self.staged_site.is_dir():
+            os.rename(self.staged_site, version / self.site.name)
         _fsync(version)
         _relink(self.current, version.relative_to(self.current.parent))
         # Once per warehouse (or over a file or folder of an older layout): the user's paths
         # become links through `current`; after that they never change again.
-        for path in (self.published, self.parquet):
+        for path in (self.published, self.parquet, self.site):
             target = Path(self.current.name) / path.name
             if not path.is_symlink() or Path(os.readlink(path)) != target:
                 if path.is_dir() and not path.is_symlink():

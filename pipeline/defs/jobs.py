@@ -8,7 +8,7 @@ refresh_warehouse = dg.define_asset_job("refresh_warehouse", selection=dg.AssetS
 # Every asset of the pipeline (tests/test_dagster.py checks this against the definitions).
 EVERY_ASSET = frozenset(
     dg.AssetKey(name)
-    for name in ("raw_reports", "extracted_reports", *load_tables(), *(m.name for m in discover()), "parquet_export", "published_warehouse")
+    for name in ("raw_reports", "extracted_reports", *load_tables(), *(m.name for m in discover()), "parquet_export", "static_site", "published_warehouse")
 )
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pipeline.extract.batch import extract_path, shown_name
 from pipeline.extract.values import format_value
+from pipeline.site.cli import add_site_parser
 from pipeline.synth.cli import add_accuracy_parser, add_synth_parser
 
 EXTRACT_COLUMNS = (
@@ -92,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     reports.add_argument("--format", choices=("table", "csv"), default="table")
     reports.set_defaults(func=cmd_reports)
 
+    add_site_parser(sub, warehouse_default)
     add_synth_parser(sub)
     add_accuracy_parser(sub)
     return parser

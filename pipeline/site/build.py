@@ -56,13 +56,17 @@ class SiteCounts:
 
 
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(package_files("pipeline.site") / "templates")),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # templates do not change during a build: no stat per page
     )
+    # The macros are made once, not at every page that imports them (thousands of pages).
+    env.globals["macros"] = env.get_template("macros.html").module
+    return env
 
 
 def build_site(
@@ -73,10 +77,6 @@ def build_site(
     outside that set are linked from `previous` instead of rendered."""
     data = read(con)
     env = _environment()
-    for f in data.findings:
-        f["expected_text"], f["actual_text"] = shown(f["expected"], "count"), shown(f["actual"], "count")
-        for c in f["cells"]:
-            c["value_text"] = shown(c["value"], "count")
     (out / "agency").mkdir(parents=True, exist_ok=True)
     (out / "rule").mkdir(exist_ok=True)
     (out / "rank").mkdir(exist_ok=True)
@@ -177,7 +177,7 @@ def _rankings(env: jinja2.Environment, data: SiteData, folder: Path) -> int:
         for year in years:
             groups: dict[tuple, list[dict]] = {}
             for r in data.rankings.get((metric.column, year), []):
-                r["shown"], r["exact"] = shown(r["value"], metric.unit), exact(r["value"])
+                r["shown"], r["exact"], r["pct"] = shown(r["value"], metric.unit), exact(r["value"]), f"{r['percentile'] * 100:.1f}%"
                 groups.setdefault((r["kind"], r["division_level"]), []).append(r)
             context = [{"kind": k, "division_level": d, "rows": rows} for (k, d), rows in groups.items()]
             _write(folder / f"{metric.column}-{year}.html", page.render(metric=metric, year=year, years=years, groups=context, root="../"))
@@ -197,7 +197,10 @@ def _index_context(data: SiteData) -> dict:
     ]
     counts = Counter(f["agency_id"] for f in data.findings if f["agency_id"] in data.agencies)
     errors = Counter(f["agency_id"] for f in data.findings if f["agency_id"] in data.agencies and f["severity"] == "error")
-    agencies = [{**a, "findings": counts.get(a["agency_id"], 0)} for a in data.agencies.values()]
+    agencies = [
+        {**a, "findings": counts.get(a["agency_id"], 0), "years_text": " ".join(map(str, a["years"] or []))}
+        for a in data.agencies.values()
+    ]
     rules = [{**r, "findings": len(data.by_rule.get(r["check_name"], []))} for r in data.rules]
     return {
         "files": sum(r["files"] for r in data.reports_by_status_year),

@@ -16,20 +16,34 @@ COLOURS = ("#3b6ea5", "#e08a2c", "#5b9e4d", "#c0504d", "#8064a2", "#4bacc6", "#9
 
 @dataclass(frozen=True)
 class Bar:
-    x: float
-    y: float
-    width: float
-    height: float
+    """One bar, its coordinates already written out (the template only places them), and its
+    label inside the bar's top or just above it when the bar is too short to hold it."""
+
+    x: str
+    y: str
+    width: str
+    height: str
     colour: str
     tip: str
     text: str
+    text_x: str
+    text_y: str
+    inside: bool
+
+
+def _bar(x: float, y: float, width: float, height: float, colour: str, tip: str, text: str) -> Bar:
+    inside = height >= 14
+    return Bar(
+        f"{x:.1f}", f"{y:.1f}", f"{width:.1f}", f"{height:.1f}", colour, tip, text,
+        f"{x + width / 2:.1f}", f"{y + 12 if inside else y - 3:.1f}", inside,
+    )
 
 
 @dataclass(frozen=True)
 class Chart:
     title: str
     bars: list[Bar]
-    years: list[tuple[float, str]]  # (x of the label's centre, year)
+    years: list[tuple[str, str]]  # (x of the label's centre, year)
     legend: list[tuple[str, str]]  # (colour, label)
     width: int = WIDTH
     height: int = HEIGHT
@@ -45,13 +59,13 @@ def grouped(title: str, rows: list[dict], columns: tuple[str, ...]) -> Chart:
     bars, years = [], []
     for i, (row, vs) in enumerate(zip(rows, values)):
         start = LEFT + i * slot + (slot - bar * len(columns)) / 2
-        years.append((LEFT + i * slot + slot / 2, str(row["year"])))
+        years.append((f"{LEFT + i * slot + slot / 2:.1f}", str(row["year"])))
         for j, (column, v) in enumerate(zip(columns, vs)):
             h = 0.0 if v is None else plot * float(v) / top
             metric = BY_COLUMN[column]
             text = shown(v, metric.unit)
             bars.append(
-                Bar(start + j * bar, TOP + plot - h, bar - 1, h, COLOURS[j % len(COLOURS)], f"{row['year']} {metric.label}: {text}", text)
+                _bar(start + j * bar, TOP + plot - h, bar - 1, h, COLOURS[j % len(COLOURS)], f"{row['year']} {metric.label}: {text}", text)
             )
     return Chart(title, bars, years, [(COLOURS[j % len(COLOURS)], BY_COLUMN[c].label) for j, c in enumerate(columns)])
 
@@ -65,7 +79,7 @@ def stacked(title: str, rows: list[dict], columns: tuple[str, ...], of: str) -> 
     bars, years = [], []
     for i, row in enumerate(rows):
         x = LEFT + i * slot + (slot - bar) / 2
-        years.append((LEFT + i * slot + slot / 2, str(row["year"])))
+        years.append((f"{LEFT + i * slot + slot / 2:.1f}", str(row["year"])))
         total = row[of] or 0
         y = TOP + plot
         for j, column in enumerate(columns):
@@ -76,7 +90,7 @@ def stacked(title: str, rows: list[dict], columns: tuple[str, ...], of: str) -> 
             y -= h
             metric = BY_COLUMN[column]
             share = f"{100 * v / total:.1f}%"
-            bars.append(Bar(x, y, bar, h, COLOURS[j % len(COLOURS)], f"{row['year']} {metric.label}: {v} ({share})", share if h > 12 else ""))
+            bars.append(_bar(x, y, bar, h, COLOURS[j % len(COLOURS)], f"{row['year']} {metric.label}: {v} ({share})", share if h > 12 else ""))
     return Chart(title, bars, years, [(COLOURS[j % len(COLOURS)], BY_COLUMN[c].label) for j, c in enumerate(columns)])
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from pipeline.site.metrics import shown
 from pipeline.warehouse.sqlfiles import execute
 
 
@@ -48,9 +49,11 @@ def read(con: duckdb.DuckDBPyConnection) -> SiteData:
     findings = _rows(execute(con, "site/finding_rows.sql"))
     cells: dict[str, list[dict]] = defaultdict(list)
     for cell in _rows(execute(con, "site/finding_cells.sql")):
+        cell["value_text"] = shown(cell["value"], "count")
         cells[cell["finding_id"]].append(cell)
     for f in findings:
         f["cells"] = cells.get(f["finding_id"], [])
+        f["expected_text"], f["actual_text"] = shown(f["expected"], "count"), shown(f["actual"], "count")
     rankings: dict[tuple[str, int], list[dict]] = defaultdict(list)
     for row in _rows(execute(con, "site/rankings.sql")):
         rankings[(row["metric"], row["year"])].append(row)

@@ -278,6 +278,17 @@ def test_xxgk_site_writes_a_folder_and_refuses_one_it_did_not_write(bundled, tmp
     assert missing.returncode == 2 and "no warehouse" in missing.stderr
 
 
+def test_the_site_code_is_in_the_code_fingerprint(monkeypatch):
+    """A new template makes a new build (and site), even when no report changed."""
+    from pipeline.warehouse.files import code_fingerprint
+
+    before = code_fingerprint("extractor")
+    template = ROOT / "pipeline" / "site" / "templates" / "agency.html"
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: real(self) + b"<!-- changed -->" if self == template else real(self))
+    assert code_fingerprint("extractor") != before
+
+
 def test_report_text_is_escaped(tmp_path):
     """A title with markup in it is text on the page, never markup."""
     raw = tmp_path / "raw"

@@ -304,7 +304,7 @@ def inputs_fingerprint(reports_csv: bytes, code: str) -> str:
 def code_fingerprint(*parts: str) -> str:
     """A hash of the code that decides what a build makes of its input: the extractor version
     (parts), and the SQL, the column docs (sql/schema.toml), warehouse code and reference data, the
-    division dataset among them."""
+    division dataset among them, and the site's code and templates."""
     h = hashlib.sha256()
     for part in (*parts, f"{divisions.DATASET}=={version(divisions.DATASET)}"):
         h.update(b"\0" + part.encode())
@@ -312,6 +312,8 @@ def code_fingerprint(*parts: str) -> str:
     sources = sorted((package / "warehouse").glob("*.py")) + sorted(
         p for p in (package.parent / "sql").rglob("*") if p.suffix in (".sql", ".toml")
     ) + sorted(p for p in (package / "reference").rglob("*") if p.is_file())
+    # The site is published with the build: new templates or site code must make a new one.
+    sources += sorted(p for p in (package / "site").rglob("*") if p.is_file() and "__pycache__" not in p.parts)
     for path in sources:
         h.update(b"\0" + str(path.relative_to(package.parent)).encode() + b"\0" + path.read_bytes())
     return h.hexdigest()[:16]

@@ -198,12 +198,13 @@ def test_rankings_are_the_marts(fixture_site):
     for page in (site / "rank").glob("*-*.html"):
         metric, year = page.stem.rsplit("-", 1)
         for tr in lxml.html.parse(str(page)).getroot().xpath("//table[contains(@class,'ranking')]/tbody/tr"):
-            value_cell = tr.xpath("td[@data-agency]")[0]
-            r = ranks[(metric, int(year), value_cell.get("data-agency"))]
+            agency = tr[2].find("a").get("href").removeprefix("../agency/").removesuffix(".html")
+            r = ranks[(metric, int(year), agency)]
+            assert tr[2].text_content() == r["agency"]
             assert int(tr[0].text_content()) == r["rank"]
             assert tr[1].text_content() == f"{r['percentile'] * 100:.1f}%"
-            assert Decimal(value_cell.get("data-value")) == r["value"]
-            seen.add((metric, int(year), value_cell.get("data-agency")))
+            assert Decimal(tr[3].get("data-value")) == r["value"]
+            seen.add((metric, int(year), agency))
     assert seen == set(ranks)
 
 

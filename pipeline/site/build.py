@@ -25,6 +25,7 @@ from pathlib import Path
 
 import duckdb
 import jinja2
+from markupsafe import Markup, escape
 
 from pipeline.site import charts
 from pipeline.site.data import SiteData, read
@@ -177,13 +178,26 @@ def _rankings(env: jinja2.Environment, data: SiteData, folder: Path) -> int:
         for year in years:
             groups: dict[tuple, list[dict]] = {}
             for r in data.rankings.get((metric.column, year), []):
-                r["shown"], r["exact"], r["pct"] = shown(r["value"], metric.unit), exact(r["value"]), f"{r['percentile'] * 100:.1f}%"
                 groups.setdefault((r["kind"], r["division_level"]), []).append(r)
-            context = [{"kind": k, "division_level": d, "rows": rows} for (k, d), rows in groups.items()]
+            context = [{"kind": k, "division_level": d, "count": len(rows), "rows": _rank_rows(rows, metric.unit)} for (k, d), rows in groups.items()]
             _write(folder / f"{metric.column}-{year}.html", page.render(metric=metric, year=year, years=years, groups=context, root="../"))
     pages = {(m.column, y) for m in METRICS for y in years}
     _write(folder / "index.html", env.get_template("rank_index.html").render(metrics=METRICS, years=years, pages=pages, root="../"))
     return len(pages) + 1
+
+
+def _rank_rows(rows: list[dict], unit: str) -> Markup:
+    """A ranking's table rows. Every agency of a year is on every metric's page (hundreds of
+    thousands of rows at national scale), too many for a template loop, so the rows are written
+    here, every value passed through escape() as the template would."""
+    return Markup(
+        "\n".join(
+            f'<tr><td>{r["rank"]}</td><td data-sort="{r["percentile"]}">{r["percentile"] * 100:.1f}%</td>'
+            f'<td><a href="../agency/{escape(r["agency_id"])}.html">{escape(r["agency"])}</a></td>'
+            f'<td data-value="{exact(r["value"])}">{shown(r["value"], unit)}</td></tr>'
+            for r in rows
+        )
+    )
 
 
 def _index_context(data: SiteData) -> dict:

@@ -3,10 +3,21 @@
 -- value from (term), last year's cells it compares with (last_year) and the sentence of the
 -- prose that states the figure (prose, for the narrative rule). The rules are those of
 -- sql/checks; findings about a whole file or a whole division have no cells.
-WITH cells AS (
+WITH wanted AS (
+    -- only the reports findings are about, and for the rules that compare years the agency's
+    -- report of the year before: the facts of every other report are never read
+    SELECT report_id FROM site_findings WHERE report_id IS NOT NULL
+    UNION
+    SELECT r.report_id
+    FROM site_findings AS s
+    JOIN reports AS r ON r.agency_id = s.agency_id AND r.year = s.year - 1
+    WHERE s.check_name IN ('carryover', 'regdoc_stock')
+),
+cells AS MATERIALIZED (
     SELECT f.*, c.label_zh
     FROM stg_report_facts AS f
     LEFT JOIN codebook AS c USING (table_code, row_code, form_version)
+    WHERE f.report_id IN (SELECT report_id FROM wanted)
 ),
 involved AS (
     SELECT s.finding_id, 'checked' AS role, c.*

@@ -29,7 +29,7 @@ from markupsafe import Markup, escape
 
 from pipeline.site import charts
 from pipeline.site.data import SiteData, read
-from pipeline.site.metrics import BY_COLUMN, METRICS, exact, shown
+from pipeline.site.metrics import METRICS, exact, shown
 
 MANIFEST = ".pages.json"  # agency_id → what its page shows of other agencies (see _links)
 HEADLINE_COLUMNS = (

@@ -34,4 +34,4 @@ bench: $(BIN)/.installed
 
 clean:
 	rm -rf $(VENV) .dagster data/warehouse/xxgk.duckdb* data/warehouse/.xxgk.duckdb.* \
-		data/warehouse/parquet
+		data/warehouse/parquet data/warehouse/site

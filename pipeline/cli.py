@@ -15,6 +15,7 @@ from pipeline.ingest.batch import extract_path, shown_name
 from pipeline.ingest.duplicates import Originals
 from pipeline.extract.values import format_value
 from pipeline.settings import SettingsError, default, run_help, settings
+from pipeline.site.cli import add_site_parser
 from pipeline.synth.cli import add_accuracy_parser, add_synth_parser
 
 EXTRACT_COLUMNS = (
@@ -101,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_argument("--warehouse", default=warehouse_default, help="published DuckDB file to read (default: %(default)s)")
     trace.set_defaults(func=cmd_trace)
 
+    add_site_parser(sub, warehouse_default)
     add_synth_parser(sub)
     add_accuracy_parser(sub)
     return parser

@@ -10,7 +10,7 @@ EVERY_ASSET = frozenset(
     dg.AssetKey(name)
     for name in (
         "raw_reports", "extracted_reports", "build_plan", *load_tables(), *(m.name for m in discover()),
-        "parquet_export", "published_warehouse",
+        "parquet_export", "static_site", "published_warehouse",
     )
 )
 

@@ -190,9 +190,9 @@ def parquet_export(context: dg.AssetExecutionContext, warehouse: Warehouse, plan
     return dg.MaterializeResult(metadata={f"rows_{k}": v for k, v in counts.items()})
 
 
-@dg.asset(group_name="warehouse", deps=[parquet_export], kinds={"duckdb", "parquet"}, ins=PLAN)
+@dg.asset(group_name="warehouse", deps=[parquet_export, dg.AssetKey("static_site")], kinds={"duckdb", "parquet"}, ins=PLAN)
 def published_warehouse(context: dg.AssetExecutionContext, warehouse: Warehouse, plan: BuildPlan) -> dg.MaterializeResult:
-    """The build file and its Parquet export published together by one atomic rename of a link."""
+    """The build file, its Parquet export and its site published together by one atomic rename of a link."""
     refuse_partial_run(context)
     warehouse.hold_writer_lock(context)
     files = warehouse.files
@@ -212,4 +212,4 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: Warehouse,
 
 def _published_paths(files) -> dict[str, str]:
     """Where the published version is, read after publication so it names the new version."""
-    return {"path": str(files.published.resolve()), "parquet": str(files.parquet)}
+    return {"path": str(files.published.resolve()), "parquet": str(files.parquet), "site": str(files.site)}

@@ -27,6 +27,7 @@ class BuildFile:
         for stale in (files.build, wal(files.build), files.staged_input):
             stale.unlink(missing_ok=True)
         shutil.rmtree(files.staged_parquet, ignore_errors=True)
+        shutil.rmtree(files.staged_site, ignore_errors=True)
 
     def start(self, from_published: bool) -> None:
         """A new build file, empty or a copy of the published one; a leftover from a killed run

@@ -62,6 +62,16 @@ class WarehouseFiles:
         return self.published.with_name("parquet")
 
     @property
+    def site(self) -> Path:
+        """The static site of the published tables (a link into the current version)."""
+        return self.published.with_name("site")
+
+    @property
+    def staged_site(self) -> Path:
+        """The site of the build under way (pipeline/site), until publication swaps it in."""
+        return self.published.with_name(f".{self.site.name}.build")
+
+    @property
     def current(self) -> Path:
         """The link whose one rename publishes a version: file and Parquet together."""
         return self.published.with_name(f".{self.published.name}.current")
@@ -117,7 +127,7 @@ class WarehouseFiles:
 
 
 def publish(files: WarehouseFiles) -> bool:
-    """Atomically replace the published file and Parquet with the build's. False if there is no
+    """Atomically replace the published file, Parquet and site with the build's. False if there is no
     complete build (file and Parquet export) to publish."""
     if not files.build.exists() or not files.staged_parquet.is_dir():
         return False
@@ -132,11 +142,13 @@ def publish(files: WarehouseFiles) -> bool:
     os.rename(files.staged_parquet, version / files.parquet.name)
     if files.staged_input.exists():
         os.rename(files.staged_input, version / files.published_input.name)
+    if files.staged_site.is_dir():
+        os.rename(files.staged_site, version / files.site.name)
     _fsync(version)
     _relink(files.current, version.relative_to(files.current.parent))
     # Once per warehouse (or over a file or folder of an older layout): the user's paths
     # become links through `current`; after that they never change again.
-    for path in (files.published, files.parquet):
+    for path in (files.published, files.parquet, files.site):
         target = Path(files.current.name) / path.name
         if not path.is_symlink() or Path(os.readlink(path)) != target:
             if path.is_dir() and not path.is_symlink():
@@ -157,7 +169,7 @@ def _drop_old_versions(files: WarehouseFiles, keep: Path) -> None:
 def code_fingerprint(*parts: str) -> str:
     """A hash of the code that decides what a build makes of its input: the extractor version
     (parts), and the SQL, the column docs (sql/schema.toml), warehouse code and reference data, the
-    division dataset among them."""
+    division dataset among them, and the site's code and templates."""
     h = hashlib.sha256()
     for part in (*parts, f"{divisions.DATASET}=={version(divisions.DATASET)}"):
         h.update(b"\0" + part.encode())
@@ -165,6 +177,8 @@ def code_fingerprint(*parts: str) -> str:
     sources = sorted((package / "warehouse").glob("*.py")) + sorted(
         p for p in (package.parent / "sql").rglob("*") if p.suffix in (".sql", ".toml")
     ) + sorted(p for p in (package / "reference").rglob("*") if p.is_file())
+    # The site is published with the build: new templates or site code must make a new one.
+    sources += sorted(p for p in (package / "site").rglob("*") if p.is_file() and "__pycache__" not in p.parts)
     for path in sources:
         h.update(b"\0" + str(path.relative_to(package.parent)).encode() + b"\0" + path.read_bytes())
     return h.hexdigest()[:16]

@@ -22,6 +22,8 @@ test: $(BIN)/.installed lint
 
 ## The linters, each on what it checks: sqlfluff on sql/ (.sqlfluff)
 lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/sqlfluff lint sql/
 
 ## The Dagster UI, with the schedule and sensor, on http://127.0.0.1:3000

@@ -51,6 +51,7 @@ _NUMBER = re.compile(rb"\d+(?:\.\d+)?")
 
 # -- the machine --------------------------------------------------------------------------------
 
+
 def machine() -> dict:
     cpu = "?"
     try:
@@ -65,11 +66,17 @@ def machine() -> dict:
         ram = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text())[1]) * 1024
     except (OSError, TypeError):
         pass
-    return {"nproc": os.cpu_count(), "cpu": cpu, "ram_gb": round(ram / 2**30, 1), "python": platform.python_version(),
-            "loadavg_start": os.getloadavg()[0]}
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "ram_gb": round(ram / 2**30, 1),
+        "python": platform.python_version(),
+        "loadavg_start": os.getloadavg()[0],
+    }
 
 
 # -- the process tree's memory ------------------------------------------------------------------
+
 
 def _children() -> dict[int, list[int]]:
     kids: dict[int, list[int]] = {}
@@ -136,14 +143,18 @@ def measure(cmd: list[str], **kwargs) -> Measured:
 
 # -- the corpus ---------------------------------------------------------------------------------
 
+
 def synth(work: Path, n: int, seed: int, rendering: str = "docx-text") -> tuple[Path, float]:
     """A synth corpus of one rendering, made once and reused; returns it and the seconds it took."""
     out = work / (f"synth-{n}-{seed}" if rendering == "docx-text" else f"synth-{rendering}-{n}-{seed}")
     if not (out / "manifest.csv").exists():
         shutil.rmtree(out, ignore_errors=True)
         started = time.perf_counter()
-        subprocess.run([*XXGK, "synth", "--n", str(n), "--out", str(out), "--seed", str(seed),
-                        "--renderings", rendering], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [*XXGK, "synth", "--n", str(n), "--out", str(out), "--seed", str(seed), "--renderings", rendering],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         (out / "seconds").write_text(f"{time.perf_counter() - started:.1f}")
     return out, float((out / "seconds").read_text())
 
@@ -191,6 +202,7 @@ def raw_files(raw: Path) -> list[Path]:
 
 # -- the floor ----------------------------------------------------------------------------------
 
+
 def floor(files: list[Path], db: Path) -> tuple[float, float, int]:
     """Read every file, find its number tokens, load 200 rows per report through Arrow into a
     DuckDB table. Returns wall seconds, CPU seconds and rows loaded."""
@@ -212,12 +224,14 @@ def floor(files: list[Path], db: Path) -> tuple[float, float, int]:
             ids.extend([str(i)] * FACTS_PER_REPORT)
             values.extend(t.decode() for t in tokens)
         n = len(ids) // FACTS_PER_REPORT
-        chunk = pa.table({
-            "report_id": pa.array(ids, pa.string()),
-            "row_code": pa.array(codes * n, pa.string()),
-            "value": pa.array(values, pa.string()),
-            "token": pa.array(list(range(FACTS_PER_REPORT)) * n, pa.int32()),
-        })
+        chunk = pa.table(
+            {
+                "report_id": pa.array(ids, pa.string()),
+                "row_code": pa.array(codes * n, pa.string()),
+                "value": pa.array(values, pa.string()),
+                "token": pa.array(list(range(FACTS_PER_REPORT)) * n, pa.int32()),
+            }
+        )
         con.execute("INSERT INTO facts SELECT report_id, row_code, CAST(value AS DECIMAL(38, 6)), token FROM chunk")
         rows += chunk.num_rows
     con.execute("CHECKPOINT")
@@ -226,6 +240,7 @@ def floor(files: list[Path], db: Path) -> tuple[float, float, int]:
 
 
 # -- xxgk ---------------------------------------------------------------------------------------
+
 
 def extract_alone(files: list[Path], procs: int, work: Path) -> Measured:
     """`xxgk extract` over every file: `procs` shards in parallel, each fed by xargs in calls of
@@ -258,6 +273,7 @@ def _facts_loaded(out: str) -> int:
 
 # -- the run ------------------------------------------------------------------------------------
 
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1000,20000,100000", help="comma-separated report counts")
@@ -271,13 +287,19 @@ def main(argv: list[str] | None = None) -> int:
     args.work.mkdir(parents=True, exist_ok=True)
 
     info = machine()
-    print(f"machine: {info['nproc']} cores, {info['cpu']}, {info['ram_gb']} GB RAM, Python {info['python']}, "
-          f"load average {info['loadavg_start']:.2f} at start", flush=True)
+    print(
+        f"machine: {info['nproc']} cores, {info['cpu']}, {info['ram_gb']} GB RAM, Python {info['python']}, "
+        f"load average {info['loadavg_start']:.2f} at start",
+        flush=True,
+    )
     distinct = min(args.distinct, max(sizes))
     corpus, synth_seconds = synth(args.work, distinct, args.seed)
-    print(f"corpus: {distinct:,} reports from `xxgk synth --n {distinct} --seed {args.seed}` (docx-text, "
-          f"{synth_seconds:.0f} s to generate); larger folders repeat them with the agency renamed, so every "
-          f"file is a distinct report", flush=True)
+    print(
+        f"corpus: {distinct:,} reports from `xxgk synth --n {distinct} --seed {args.seed}` (docx-text, "
+        f"{synth_seconds:.0f} s to generate); larger folders repeat them with the agency renamed, so every "
+        f"file is a distinct report",
+        flush=True,
+    )
 
     results: dict = {"machine": info, "distinct": distinct, "sizes": {}}
     for n in sizes:
@@ -290,21 +312,30 @@ def main(argv: list[str] | None = None) -> int:
 
         fw, fc, frows = floor(files, args.work / f"floor-{n}.duckdb")
         r["floor"] = {"wall": fw, "cpu": fc, "rows": frows}
-        print(f"floor (read, number tokens, {FACTS_PER_REPORT} rows/report via Arrow into DuckDB, 1 process): "
-              f"{fw:,.1f} s ({n / fw:,.0f} reports/s), {frows:,} rows", flush=True)
+        print(
+            f"floor (read, number tokens, {FACTS_PER_REPORT} rows/report via Arrow into DuckDB, 1 process): "
+            f"{fw:,.1f} s ({n / fw:,.0f} reports/s), {frows:,} rows",
+            flush=True,
+        )
 
         ex = extract_alone(files, args.procs, args.work)
         r["extract"] = {"wall": ex.wall, "cpu": ex.cpu, "procs": args.procs}
-        print(f"xxgk extract alone ({args.procs} processes in parallel): {ex.wall:,.1f} s, {n / ex.wall:,.0f} reports/s "
-              f"({n / ex.cpu:,.0f} reports per CPU-second)", flush=True)
+        print(
+            f"xxgk extract alone ({args.procs} processes in parallel): {ex.wall:,.1f} s, {n / ex.wall:,.0f} reports/s "
+            f"({n / ex.cpu:,.0f} reports per CPU-second)",
+            flush=True,
+        )
 
         wh = args.work / f"warehouse-{n}" / "xxgk.duckdb"
         shutil.rmtree(wh.parent, ignore_errors=True)
         run = xxgk_run(raw, wh)
         loaded = _facts_loaded(run.out)
         r["run"] = {"wall": run.wall, "cpu": run.cpu, "peak_rss": run.peak_rss, "facts": loaded}
-        print(f"xxgk run (fresh warehouse): {run.wall:,.1f} s wall ({n / run.wall:,.0f} reports/s), {run.cpu:,.1f} CPU-s, "
-              f"peak RSS of the process tree {run.peak_rss / 2**20:,.0f} MB, {loaded:,} facts loaded", flush=True)
+        print(
+            f"xxgk run (fresh warehouse): {run.wall:,.1f} s wall ({n / run.wall:,.0f} reports/s), {run.cpu:,.1f} CPU-s, "
+            f"peak RSS of the process tree {run.peak_rss / 2**20:,.0f} MB, {loaded:,} facts loaded",
+            flush=True,
+        )
         r["ratio"] = run.wall / fw
         print(f"xxgk run / floor: {r['ratio']:.1f}x", flush=True)
 
@@ -343,20 +374,28 @@ def _edited(data: bytes) -> bytes:
 
 def _summary(results: dict, sizes: list[int]) -> None:
     m = results["machine"]
-    print(f"\n== summary ({m['nproc']} cores, {m['cpu']}, {m['ram_gb']} GB; load average {m['loadavg_start']:.1f} → "
-          f"{m['loadavg_end']:.1f}) ==")
+    print(
+        f"\n== summary ({m['nproc']} cores, {m['cpu']}, {m['ram_gb']} GB; load average {m['loadavg_start']:.1f} → "
+        f"{m['loadavg_end']:.1f}) =="
+    )
     print(f"{'reports':>9} {'floor s':>8} {'extract/s':>10} {'run s':>8} {'run/s':>7} {'run/floor':>9} {'peak RSS':>9}")
     for n in sizes:
         r = results["sizes"][n]
-        print(f"{n:>9,} {r['floor']['wall']:>8.1f} {n / r['extract']['wall']:>10,.0f} {r['run']['wall']:>8.1f} "
-              f"{n / r['run']['wall']:>7,.0f} {r['ratio']:>8.1f}x {r['run']['peak_rss'] / 2**20:>7,.0f}MB")
+        print(
+            f"{n:>9,} {r['floor']['wall']:>8.1f} {n / r['extract']['wall']:>10,.0f} {r['run']['wall']:>8.1f} "
+            f"{n / r['run']['wall']:>7,.0f} {r['ratio']:>8.1f}x {r['run']['peak_rss'] / 2**20:>7,.0f}MB"
+        )
     last = results["sizes"][sizes[-1]]
     if "rerun_unchanged" in last:
-        print(f"at {sizes[-1]:,}: rerun unchanged {last['rerun_unchanged']['wall']:.1f} s "
-              f"({last['rerun_unchanged']['share']:.1%} of the full run, target < 10%), one file changed "
-              f"{last['rerun_one_changed']['wall']:.1f} s ({last['rerun_one_changed']['share']:.1%}, target < 15%)")
-    print(f"targets at {sizes[-1]:,}: run/floor {last['ratio']:.1f}x (target ≤ 2x), peak RSS "
-          f"{last['run']['peak_rss'] / 2**30:.2f} GB (target < 1.5 GB)")
+        print(
+            f"at {sizes[-1]:,}: rerun unchanged {last['rerun_unchanged']['wall']:.1f} s "
+            f"({last['rerun_unchanged']['share']:.1%} of the full run, target < 10%), one file changed "
+            f"{last['rerun_one_changed']['wall']:.1f} s ({last['rerun_one_changed']['share']:.1%}, target < 15%)"
+        )
+    print(
+        f"targets at {sizes[-1]:,}: run/floor {last['ratio']:.1f}x (target ≤ 2x), peak RSS "
+        f"{last['run']['peak_rss'] / 2**30:.2f} GB (target < 1.5 GB)"
+    )
 
 
 if __name__ == "__main__":

@@ -55,8 +55,14 @@ def work_through(corpus: Path) -> dict:
         right += extract_bytes(data).status == entry["expected_status"]
         pages += len(_PDF_PAGE.findall(data)) if data.startswith(b"%PDF") else 0
     cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
-    return {"reports": len(manifest), "cpu": cpu, "wall": wall, "right_status": right,
-            "pdf_pages": pages, "peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
+    return {
+        "reports": len(manifest),
+        "cpu": cpu,
+        "wall": wall,
+        "right_status": right,
+        "pdf_pages": pages,
+        "peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+    }
 
 
 def measure(corpus: Path) -> dict:
@@ -85,17 +91,23 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown formats {', '.join(unknown)}")
     args.work.mkdir(parents=True, exist_ok=True)
     info = machine()
-    print(f"machine: {info['nproc']} cores, {info['cpu']}, {info['ram_gb']} GB RAM, Python {info['python']}, "
-          f"load average {info['loadavg_start']:.2f} at start", flush=True)
+    print(
+        f"machine: {info['nproc']} cores, {info['cpu']}, {info['ram_gb']} GB RAM, Python {info['python']}, "
+        f"load average {info['loadavg_start']:.2f} at start",
+        flush=True,
+    )
     results: dict = {"machine": info, "n": args.n, "formats": {}}
     for name in formats:
         corpus, seconds = synth(args.work, args.n, args.seed, name)
         r = measure(corpus)
         r["synth_seconds"] = seconds
         results["formats"][name] = r
-        print(f"{name}: {r['reports']:,} reports in {r['cpu']:.1f} CPU-s ({r['wall']:.1f} s wall), "
-              f"{r['reports'] / r['cpu']:,.0f} reports/s per core, peak RSS {r['peak_rss'] / 2**20:,.0f} MB, "
-              f"{r['right_status']} / {r['reports']} right status (corpus: {seconds:.0f} s to generate)", flush=True)
+        print(
+            f"{name}: {r['reports']:,} reports in {r['cpu']:.1f} CPU-s ({r['wall']:.1f} s wall), "
+            f"{r['reports'] / r['cpu']:,.0f} reports/s per core, peak RSS {r['peak_rss'] / 2**20:,.0f} MB, "
+            f"{r['right_status']} / {r['reports']} right status (corpus: {seconds:.0f} s to generate)",
+            flush=True,
+        )
     info["loadavg_end"] = os.getloadavg()[0]
     _summary(results)
     if args.json:
@@ -105,23 +117,28 @@ def main(argv: list[str] | None = None) -> int:
 
 def _summary(results: dict) -> None:
     m = results["machine"]
-    print(f"\n== reports per second per core, {results['n']:,} reports per format ({m['nproc']} cores, {m['cpu']}; "
-          f"load average {m['loadavg_start']:.1f} → {m['loadavg_end']:.1f}) ==")
+    print(
+        f"\n== reports per second per core, {results['n']:,} reports per format ({m['nproc']} cores, {m['cpu']}; "
+        f"load average {m['loadavg_start']:.1f} → {m['loadavg_end']:.1f}) =="
+    )
     print(f"{'format':<10} {'per core':>9} {'target':>7} {'met':>4} {'pages/file':>10} {'peak RSS':>9} {'right status':>13}")
     for name, r in results["formats"].items():
         rate = r["reports"] / r["cpu"]
         target = TARGETS.get(name)
         # A rate counts only when every report got its right status.
-        met = ("-" if target is None else "yes" if rate >= target else "NO") if r["right_status"] == r["reports"] \
-            else "n/a"
+        met = ("-" if target is None else "yes" if rate >= target else "NO") if r["right_status"] == r["reports"] else "n/a"
         pages = f"{r['pdf_pages'] / r['reports']:.1f}" if r["pdf_pages"] else "-"
-        print(f"{name:<10} {rate:>9,.0f} {target if target else '-':>7} {met:>4} {pages:>10} "
-              f"{r['peak_rss'] / 2**20:>7,.0f}MB {r['right_status']:>6} / {r['reports']}")
+        print(
+            f"{name:<10} {rate:>9,.0f} {target if target else '-':>7} {met:>4} {pages:>10} "
+            f"{r['peak_rss'] / 2**20:>7,.0f}MB {r['right_status']:>6} / {r['reports']}"
+        )
     text = results["formats"].get("docx-text")
     if text:
-        print(f"text path: {text['reports'] / text['cpu']:,.0f} reports/s per core here, against the README's "
-              f"`xxgk extract` {TEXT_README:,.0f} per core (420 reports/s on 2 cores at 100,000 reports, with the "
-              f"command's start-up and CSV output; run benchmarks/bench.py for that figure today)")
+        print(
+            f"text path: {text['reports'] / text['cpu']:,.0f} reports/s per core here, against the README's "
+            f"`xxgk extract` {TEXT_README:,.0f} per core (420 reports/s on 2 cores at 100,000 reports, with the "
+            f"command's start-up and CSV output; run benchmarks/bench.py for that figure today)"
+        )
     if any(r["right_status"] < r["reports"] for r in results["formats"].values()):
         print("met n/a: some reports got a wrong status (a reader that rejects or misreads is not measured)")
 

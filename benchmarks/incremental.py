@@ -25,7 +25,10 @@ RAW = ROOT / "data" / "raw"
 def xxgk(*args: str) -> tuple[float, str]:
     started = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-m", "pipeline", *args], capture_output=True, text=True, check=True,
+        [sys.executable, "-m", "pipeline", *args],
+        capture_output=True,
+        text=True,
+        check=True,
         env={k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"},
     )
     return time.perf_counter() - started, proc.stdout + proc.stderr

@@ -62,8 +62,10 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=200)
     args = parser.parse_args()
     figures = rate(args.n)
-    print(f"PDF ({REPORT.name}, 5 pages, {args.n} readings): {figures['read_per_s']:.1f} reports/s per core read, "
-          f"{figures['extract_per_s']:.1f} reports/s per core extracted (target 20)")
+    print(
+        f"PDF ({REPORT.name}, 5 pages, {args.n} readings): {figures['read_per_s']:.1f} reports/s per core read, "
+        f"{figures['extract_per_s']:.1f} reports/s per core extracted (target 20)"
+    )
     data = long_pdf()
     before, after = peak_rss_mib_reading(data)
     print(f"200-page PDF ({len(data) / 2**20:.1f} MiB): peak RSS {before:.0f} MiB before reading, {after:.0f} MiB after")

@@ -48,7 +48,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     info = bench.machine()
-    print(f"machine: {info['nproc']} cores, {info['cpu']}, Python {info['python']}, load average {info['loadavg_start']:.2f} at start", flush=True)
+    print(
+        f"machine: {info['nproc']} cores, {info['cpu']}, Python {info['python']}, load average {info['loadavg_start']:.2f} at start",
+        flush=True,
+    )
     distinct = min(args.distinct, args.n)
     corpus, _ = bench.synth(args.work, distinct, args.seed)
     raw, copies = bench.build_raw(args.work, corpus, args.n)
@@ -59,9 +62,12 @@ def main(argv: list[str] | None = None) -> int:
     shutil.rmtree(warehouse.parent, ignore_errors=True)
     full, full_site = _run(raw, warehouse)
     rest = full.wall - full_site["seconds"]
-    print(f"full run: {full.wall:,.1f} s wall; the site stage {full_site['seconds']:,.1f} s "
-          f"({full_site['pages']:,} agency pages) = {full_site['seconds'] / rest:.1%} added to the rest of the run "
-          f"({rest:,.1f} s)", flush=True)
+    print(
+        f"full run: {full.wall:,.1f} s wall; the site stage {full_site['seconds']:,.1f} s "
+        f"({full_site['pages']:,} agency pages) = {full_site['seconds'] / rest:.1%} added to the rest of the run "
+        f"({rest:,.1f} s)",
+        flush=True,
+    )
 
     changed = files[len(files) // 2]
     original, st = changed.read_bytes(), changed.stat()
@@ -72,8 +78,11 @@ def main(argv: list[str] | None = None) -> int:
         changed.write_bytes(original)  # as it was, so the folder can be reused
         os.utime(changed, ns=(st.st_atime_ns, st.st_mtime_ns))
     assert "warehouse updated" in one.out, one.out
-    print(f"one file changed: {one.wall:,.1f} s wall = {one.wall / full.wall:.1%} of the full run; the site stage "
-          f"{one_site['seconds']:,.1f} s ({one_site['written']:,} agency pages written, {one_site['kept']:,} kept)", flush=True)
+    print(
+        f"one file changed: {one.wall:,.1f} s wall = {one.wall / full.wall:.1%} of the full run; the site stage "
+        f"{one_site['seconds']:,.1f} s ({one_site['written']:,} agency pages written, {one_site['kept']:,} kept)",
+        flush=True,
+    )
 
     out = args.work / f"site-{args.n}"
     shutil.rmtree(out, ignore_errors=True)
@@ -81,7 +90,10 @@ def main(argv: list[str] | None = None) -> int:
     subprocess.run([*bench.XXGK, "site", "--out", str(out), "--warehouse", str(warehouse)], check=True, stdout=subprocess.DEVNULL)
     alone = time.perf_counter() - started
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
-    print(f"xxgk site --out alone: {alone:,.1f} s ({size / 1e6:,.0f} MB of pages); load average {os.getloadavg()[0]:.2f} at the end", flush=True)
+    print(
+        f"xxgk site --out alone: {alone:,.1f} s ({size / 1e6:,.0f} MB of pages); load average {os.getloadavg()[0]:.2f} at the end",
+        flush=True,
+    )
     return 0
 
 

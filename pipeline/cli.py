@@ -11,9 +11,9 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
+from pipeline.extract.values import format_value
 from pipeline.ingest.batch import extract_path, shown_name
 from pipeline.ingest.duplicates import Originals
-from pipeline.extract.values import format_value
 from pipeline.settings import SettingsError, default, run_help, settings
 from pipeline.site.cli import add_site_parser
 from pipeline.synth.cli import add_accuracy_parser, add_synth_parser
@@ -71,7 +71,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--raw", default=raw_default, help="raw report folder, read recursively (default: %(default)s, or $XXGK_RAW_DIR)")
     run.add_argument("--warehouse", default=warehouse_default, help="DuckDB file to publish (default: %(default)s, or $XXGK_WAREHOUSE)")
-    run.add_argument("--no-wait", dest="wait", action="store_false", help="if another run is writing the warehouse, exit (status 3) instead of waiting for it")
+    run.add_argument(
+        "--no-wait",
+        dest="wait",
+        action="store_false",
+        help="if another run is writing the warehouse, exit (status 3) instead of waiting for it",
+    )
     run.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     run.add_argument("--verbose", action="store_true", help="Dagster's log on stderr, with the trace of a failure")
     run.set_defaults(func=cmd_run)
@@ -93,12 +98,16 @@ def build_parser() -> argparse.ArgumentParser:
     reports.add_argument("--format", choices=("table", "csv"), default="table")
     reports.set_defaults(func=cmd_reports)
 
-    trace = sub.add_parser("trace", help="print a mart_agency_year figure and the facts it is computed from, each with its file and line or page")
+    trace = sub.add_parser(
+        "trace", help="print a mart_agency_year figure and the facts it is computed from, each with its file and line or page"
+    )
     whose = trace.add_mutually_exclusive_group(required=True)
     whose.add_argument("--agency", metavar="NAME", help="the agency, in any spelling a report or the registry gives it (with --year)")
     whose.add_argument("--report-id", metavar="ID", help="a report: its agency and year")
     trace.add_argument("--year", type=int, help="the year the figure is about (with --agency)")
-    trace.add_argument("--metric", required=True, metavar="COLUMN", help="a mart_agency_year column: new_received, handled, grant_rate, ...")
+    trace.add_argument(
+        "--metric", required=True, metavar="COLUMN", help="a mart_agency_year column: new_received, handled, grant_rate, ..."
+    )
     trace.add_argument("--warehouse", default=warehouse_default, help="published DuckDB file to read (default: %(default)s)")
     trace.set_defaults(func=cmd_trace)
 
@@ -131,7 +140,16 @@ def cmd_extract(args: argparse.Namespace) -> int:
         if ex.status != "ok" or ex.message:
             print(f"{name}: {ex.status}: {ex.message}", file=sys.stderr)
         for f in ex.facts:
-            row = (name, ex.agency, ex.year, ex.form_version, f.table_code, f.row_code, f.applicant_class, None if f.value is None else format_value(f.value))
+            row = (
+                name,
+                ex.agency,
+                ex.year,
+                ex.form_version,
+                f.table_code,
+                f.row_code,
+                f.applicant_class,
+                None if f.value is None else format_value(f.value),
+            )
             if writer:
                 writer.writerow(["" if v is None else v for v in row])
             else:
@@ -143,7 +161,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     raw = Path(args.raw)
     if raw.exists() and not raw.is_dir():
-        raise UsageError(f"--raw {raw} is a file, not a folder: give the folder that holds the reports (`xxgk extract {raw}` reads one file)")
+        raise UsageError(
+            f"--raw {raw} is a file, not a folder: give the folder that holds the reports (`xxgk extract {raw}` reads one file)"
+        )
     if not raw.is_dir():
         raise UsageError(f"raw folder {raw} does not exist")
     if not args.quiet:  # Dagster's start-up takes seconds: say at once what is going on
@@ -169,7 +189,9 @@ def cmd_checks(args: argparse.Namespace) -> int:
         columns = [d[0] for d in cur.description]
         rows = cur.fetchall()
     out = sys.stdout
-    text_rows = [["" if v is None else format_value(v) if k in ("expected", "actual") else str(v) for k, v in zip(columns, r)] for r in rows]
+    text_rows = [
+        ["" if v is None else format_value(v) if k in ("expected", "actual") else str(v) for k, v in zip(columns, r)] for r in rows
+    ]
     if args.format == "csv":
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(columns)
@@ -239,18 +261,24 @@ def cmd_trace(args: argparse.Namespace) -> int:
     with duckdb.connect(str(path), read_only=True) as con:
         metrics = dict(execute(con, "queries/trace_metrics.sql").fetchall())
         if args.metric not in metrics:
-            raise UsageError(f"unknown metric {args.metric!r}; the metrics of mart_agency_year are {', '.join(metrics) or 'none (no complete report)'}")
+            raise UsageError(
+                f"unknown metric {args.metric!r}; the metrics of mart_agency_year are {', '.join(metrics) or 'none (no complete report)'}"
+            )
         named = execute(con, "queries/trace_agency_years.sql", agency=args.agency, year=args.year, report_id=args.report_id).fetchall()
         if not named:
             raise UsageError(f"no report has the id {args.report_id}" if args.report_id else f"unknown agency {args.agency!r}")
         if len(named) > 1:
-            raise UsageError(f"{args.agency!r} names {len(named)} agencies: {', '.join(f'{a} ({i})' for i, a, *_ in named)}; give --report-id")
+            raise UsageError(
+                f"{args.agency!r} names {len(named)} agencies: {', '.join(f'{a} ({i})' for i, a, *_ in named)}; give --report-id"
+            )
         ((agency_id, agency, year, mart_row, files),) = named
         if mart_row is None and not files:
             raise UsageError(f"{agency} has no report for {year}")
         if mart_row is None:
-            raise UsageError(f"{agency} has no figures for {year} in mart_agency_year: only a complete report that no other file "
-                             f"contradicts is counted, and its files are {', '.join(files)}")
+            raise UsageError(
+                f"{agency} has no figures for {year} in mart_agency_year: only a complete report that no other file "
+                f"contradicts is counted, and its files are {', '.join(files)}"
+            )
         cur = execute(con, "queries/trace_facts.sql", agency_id=agency_id, year=year, metric=args.metric)
         facts = cur.fetchall()
     value = mart_row[args.metric]
@@ -262,7 +290,9 @@ def cmd_trace(args: argparse.Namespace) -> int:
     out.print(f"mart_agency_year, from {plural(len(facts), 'fact')}:")
     table = Table("file", "place", "table_code", "row_code", "applicant_class", "value", "raw_text", "doubt", box=None, pad_edge=False)
     for source_file, place, table_code, row_code, applicant_class, fact_value, raw_text, doubt in facts:
-        table.add_row(source_file, place or "", table_code, row_code, applicant_class or "", format_value(fact_value), raw_text or "", doubt or "")
+        table.add_row(
+            source_file, place or "", table_code, row_code, applicant_class or "", format_value(fact_value), raw_text or "", doubt or ""
+        )
     out.print(table)
     return 0
 

@@ -22,8 +22,8 @@ import duckdb
 
 from pipeline import signals
 from pipeline.definitions import defs
-from pipeline.warehouse.build import BuildFile
 from pipeline.settings import settings
+from pipeline.warehouse.build import BuildFile
 from pipeline.warehouse.files import FolderTaken, WarehouseFiles
 from pipeline.warehouse.lock import WarehouseBusy, writer_lock
 from pipeline.warehouse.sqlfiles import execute
@@ -48,9 +48,7 @@ _CAUSES = (
 )
 
 
-def run_pipeline(
-    raw: Path, warehouse: Path, out=sys.stdout, wait: bool = True, progress: bool = True, verbose: bool = False
-) -> int:
+def run_pipeline(raw: Path, warehouse: Path, out=sys.stdout, wait: bool = True, progress: bool = True, verbose: bool = False) -> int:
     started = time.monotonic()
     files = WarehouseFiles(warehouse)
     before = _published_version(files)
@@ -150,9 +148,7 @@ def _execute(raw: Path, warehouse: Path, progress: bool, verbose: bool) -> dg.Ex
     job = defs().resolve_job_def("refresh_warehouse")
     return job.execute_in_process(
         run_config={
-            "resources": {
-                "warehouse": {"config": {"raw_dir": str(raw), "path": str(warehouse), "progress": progress}}
-            },
+            "resources": {"warehouse": {"config": {"raw_dir": str(raw), "path": str(warehouse), "progress": progress}}},
             # A failure's trace is in the Dagster log; on the terminal only when asked for.
             "loggers": {"console": {"config": {"log_level": "WARNING" if verbose else "CRITICAL"}}},
         },
@@ -175,7 +171,11 @@ def _summary(warehouse: Path, result: dg.ExecuteInProcessResult, out, seconds: f
     print(f"facts loaded: {facts}", file=out)
     evaluations = result.get_asset_check_evaluations()
     failed = [e for e in evaluations if not e.passed]
-    print(f"checks: {len(evaluations)} evaluated, {len(failed)} failed" + (": " + ", ".join(sorted(e.check_name for e in failed)) if failed else ""), file=out)
+    print(
+        f"checks: {len(evaluations)} evaluated, {len(failed)} failed"
+        + (": " + ", ".join(sorted(e.check_name for e in failed)) if failed else ""),
+        file=out,
+    )
     extraction = _metadata(result, "extracted_reports")
     scope = _metadata(result, "changed_agencies")
     if scope.get("unchanged"):

@@ -44,9 +44,7 @@ class Settings(BaseSettings):
     # An empty variable (`XXGK_WAREHOUSE= xxgk run`) counts as unset.
     model_config = SettingsConfigDict(case_sensitive=True, env_ignore_empty=True, extra="ignore", frozen=True)
 
-    raw_dir: str = _variable(
-        "XXGK_RAW_DIR", "data/raw", "the raw report folder, read recursively (`--raw`)", "a folder", (RUN, DAGSTER)
-    )
+    raw_dir: str = _variable("XXGK_RAW_DIR", "data/raw", "the raw report folder, read recursively (`--raw`)", "a folder", (RUN, DAGSTER))
     warehouse: str = _variable(
         "XXGK_WAREHOUSE",
         "data/warehouse/xxgk.duckdb",
@@ -137,9 +135,7 @@ def _explained(error: dict) -> str:
 
 def variables() -> list[tuple[str, object, str, list[str]]]:
     """(name, default, doc, read by) of every variable, in declaration order."""
-    return [
-        (f.validation_alias, f.default, f.description, f.json_schema_extra["read_by"]) for f in Settings.model_fields.values()
-    ]
+    return [(f.validation_alias, f.default, f.description, f.json_schema_extra["read_by"]) for f in Settings.model_fields.values()]
 
 
 def _shown(default) -> str:

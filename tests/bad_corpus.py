@@ -16,10 +16,10 @@ from functools import cache
 from pathlib import Path
 
 import duckdb
-
 from conftest import EDITED, RAW, ROOT, xxgk
-from pipeline.ingest.batch import shown_name
+
 from pipeline.extract.values import format_value
+from pipeline.ingest.batch import shown_name
 
 BAD = ROOT / "tests" / "fixtures" / "bad"
 TONGZHOU = RAW / "004_2b19c720d5f1c29d.txt"
@@ -57,7 +57,7 @@ def _read_fails_as_root(path: Path) -> bool:
 
 
 TRUNCATE_AT = len(TONGZHOU.read_bytes()) * 3 // 5  # inside section 三, possibly inside a character
-NAMES = {"report with spaces.txt": "1.5", "it's \"quoted\"; a (copy).txt": "2.5", "北京市通州区 2024年 报告.txt": "3.5"}
+NAMES = {"report with spaces.txt": "1.5", 'it\'s "quoted"; a (copy).txt': "2.5", "北京市通州区 2024年 报告.txt": "3.5"}
 # A Chinese name in GBK bytes, as unpacking a zip made on Windows leaves it: not UTF-8, so the name
 # is stored with its bytes escaped, and the report is read all the same.
 GBK_NAME = os.fsdecode("通州区报告.txt".encode("gbk"))
@@ -87,7 +87,9 @@ CASES: dict[str, Case] = {
     "duplicate": Case("copies/004 again.txt", "duplicate", "byte-identical copy of 004_2b19c720d5f1c29d.txt"),
     "same_agency_year": Case("tongzhou_distinct.txt", "ok", None, 200),
     **{f"name_{i}": Case(name, "ok", None, 200) for i, name in enumerate(NAMES)},
-    "name_not_utf8": Case(GBK_SHOWN, "ok", "the file name is not UTF-8, so its undecodable bytes are shown as \\xNN (read as GBK it is '通州区报告.txt')", 200),
+    "name_not_utf8": Case(
+        GBK_SHOWN, "ok", "the file name is not UTF-8, so its undecodable bytes are shown as \\xNN (read as GBK it is '通州区报告.txt')", 200
+    ),
     # Numbers the warehouse's DECIMAL(38, 6) cannot hold exactly: loaded as NULL with their text,
     # never rounded, and the rest of the run loads. 32 digits before the point and 6 after fit.
     **{f"unheld_{i}": Case(name, "incomplete", "fees.amount_10k_yuan", 200) for i, name in enumerate(UNHELD)},
@@ -132,7 +134,6 @@ def make_bad_inputs(raw: Path) -> None:
     (raw / GBK_NAME).write_bytes(_fee_variant("6.5"))
     for name, fee in {**UNHELD, **HELD}.items():
         (raw / name).write_bytes(_fee_variant(fee))
-
 
 
 # Names, titles and cell text that would do damage if they ever reached SQL text.
@@ -194,8 +195,9 @@ def shared_run() -> SharedRun:
     facts_by_file: dict[str, int] = {}
     for r in csv.DictReader(io.StringIO(cli.stdout)):
         facts_by_file[r["source_file"]] = facts_by_file.get(r["source_file"], 0) + 1
-    return SharedRun(raw, target, proc.stdout, reports,
-                     {"returncode": cli.returncode, "stderr": stderr, "facts": facts_by_file, "names": names}, follow)
+    return SharedRun(
+        raw, target, proc.stdout, reports, {"returncode": cli.returncode, "stderr": stderr, "facts": facts_by_file, "names": names}, follow
+    )
 
 
 def facts_of(warehouse: Path, source_file: str) -> list[tuple]:

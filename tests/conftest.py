@@ -20,10 +20,7 @@ os.environ.pop("DAGSTER_HOME", None)
 
 def golden_facts(name: str) -> list[tuple[str, str, str, str, int]]:
     with (GOLDEN / f"{name}.csv").open(encoding="utf-8", newline="") as f:
-        return [
-            (r["table_code"], r["row_code"], r["applicant_class"], r["value"], int(r["source_line"]))
-            for r in csv.DictReader(f)
-        ]
+        return [(r["table_code"], r["row_code"], r["applicant_class"], r["value"], int(r["source_line"])) for r in csv.DictReader(f)]
 
 
 def golden_reports() -> dict[str, dict[str, str]]:
@@ -34,7 +31,11 @@ def golden_reports() -> dict[str, dict[str, str]]:
 def xxgk(*args: str, cwd: Path | None = None, check: bool = True, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """`xxgk ARGS`; env: variables set for it on top of this process's."""
     return subprocess.run(
-        [sys.executable, "-m", "pipeline", *args], cwd=cwd, capture_output=True, text=True, check=check,
+        [sys.executable, "-m", "pipeline", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=check,
         env={**os.environ, **env} if env else None,
     )
 

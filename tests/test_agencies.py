@@ -8,7 +8,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from conftest import RAW, ROOT, xxgk
 
 REFERENCE = ROOT / "pipeline" / "reference"

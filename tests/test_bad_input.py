@@ -18,13 +18,13 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from bad_corpus import CASES, GBK_SHOWN, HELD, HUGE, NAMES, TONGZHOU, TRUNCATE_AT, UNHELD, WRITE_ONLY, _fee_variant, facts_of, shared_run
+from conftest import RAW, golden_facts
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bad_corpus import CASES, GBK_SHOWN, HELD, HUGE, NAMES, UNHELD, _fee_variant, TONGZHOU, TRUNCATE_AT, WRITE_ONLY, facts_of, shared_run
-from conftest import RAW, golden_facts
-from pipeline.ingest.batch import extract_path, on_disk, read_file, scan, shown_name
 from pipeline.extract.values import format_value
+from pipeline.ingest.batch import extract_path, on_disk, read_file, scan, shown_name
 from pipeline.text.decode import MAX_REPORT_BYTES
 
 
@@ -183,7 +183,8 @@ def test_a_prose_figure_too_long_for_the_warehouse_stops_nothing(tmp_path: Path)
     assert reports["status"].to_list() == ["ok", "ok"] and facts.height == 400
     stated = narrative.filter(pl.col("kind") == "new_received").sort("raw_text")
     assert [(str(v) if v is not None else None, t) for v, t in stated.select("value", "raw_text").iter_rows()] == [
-        (None, "收到依申请公开总数为" + "2" * 33 + "件"), ("2333.000000", "收到依申请公开总数为2333件")
+        (None, "收到依申请公开总数为" + "2" * 33 + "件"),
+        ("2333.000000", "收到依申请公开总数为2333件"),
     ]
 
 
@@ -255,7 +256,8 @@ def test_a_folder_that_cannot_be_listed_gets_a_row():
             rows = {f.source_file: extract_path(folder / f.source_file)[1] for f in files}
         assert rows["good.txt"].status == "ok"
         assert (rows["closed"].status, rows["closed"].message) == (
-            "rejected", "not read: a folder whose files cannot be listed (Permission denied), so none of them was read"
+            "rejected",
+            "not read: a folder whose files cannot be listed (Permission denied), so none of them was read",
         )
         folder.chmod(0)
         with as_reader(), pytest.raises(PermissionError):
@@ -313,7 +315,9 @@ def test_a_name_holding_an_escape_as_text_and_the_name_it_spells_are_two_reports
     reports, facts = _extract_folder(raw, tmp_path / "work")
     assert reports.height == 2 and reports["report_id"].n_unique() == 2 and reports["source_file"].n_unique() == 2
     fees = facts.filter(facts["row_code"] == "fees.amount_10k_yuan").join(reports, on="report_id")
-    assert sorted(zip(fees["source_file"], map(str, fees["value"]))) == sorted([(shown_name(literal), "1.500000"), (shown_name(raw_byte), "2.500000")])
+    assert sorted(zip(fees["source_file"], map(str, fees["value"]))) == sorted(
+        [(shown_name(literal), "1.500000"), (shown_name(raw_byte), "2.500000")]
+    )
     assert facts.height == 2 * 200
 
 
@@ -331,7 +335,9 @@ def test_a_link_out_of_the_raw_folder_is_not_followed_unless_asked(tmp_path: Pat
     reports, facts = _extract_folder(raw, tmp_path / "work")
     rows = {r["source_file"]: r for r in reports.iter_rows(named=True)}
     assert (rows["out.txt"]["status"], rows["out.txt"]["message"], rows["out.txt"]["agency"]) == (
-        "rejected", "a link outside the raw folder: not followed (set XXGK_FOLLOW_LINKS=1 to read such links)", None
+        "rejected",
+        "a link outside the raw folder: not followed (set XXGK_FOLLOW_LINKS=1 to read such links)",
+        None,
     )
     assert not facts["report_id"].is_in([rows["out.txt"]["report_id"]]).any()
     assert rows["to inside.txt"]["status"] == "ok" and rows["to inside.txt"]["sha256"] == rows["inside.txt"]["sha256"]

@@ -1,12 +1,11 @@
 """Downstream access: a BI tool over SQLAlchemy (duckdb-engine, read-only) and the Parquet copy."""
 
-
 import duckdb
 import polars as pl
 import pytest
 import sqlalchemy as sa
-
 from conftest import build_bundled
+
 from pipeline.warehouse.models import discover
 from pipeline.warehouse.parquet import WHOLE_TABLES
 
@@ -41,16 +40,15 @@ def test_parquet_copy_matches_the_warehouse(warehouse):
     assert {"check_results", "agencies", "codebook"} <= set(marts)
     with duckdb.connect(str(warehouse), read_only=True) as con:
         reports = con.execute("SELECT * FROM reports ORDER BY source_file").pl()
-        facts = con.execute(
-            "SELECT f.*, r.year FROM facts f JOIN reports r USING (report_id) ORDER BY ALL"
-        ).pl()
+        facts = con.execute("SELECT f.*, r.year FROM facts f JOIN reports r USING (report_id) ORDER BY ALL").pl()
         mart_frames = {m: con.execute(f"SELECT * FROM {m} ORDER BY ALL").pl() for m in marts}
     assert pl.read_parquet(folder / "reports.parquet").sort("source_file").equals(reports)
     years = sorted(p.name for p in (folder / "facts").iterdir())
     assert years == sorted(f"year={y}" for y in facts["year"].unique().to_list())
     with duckdb.connect() as con:
         back = con.execute(
-            f"SELECT * FROM read_parquet('{folder}/facts/*/*.parquet', hive_partitioning = true, hive_types = {{'year': INTEGER}}) ORDER BY ALL"
+            f"SELECT * FROM read_parquet('{folder}/facts/*/*.parquet', hive_partitioning = true, "
+            "hive_types = {'year': INTEGER}) ORDER BY ALL"
         ).pl()
         assert back.select(facts.columns).equals(facts)
         for m, frame in mart_frames.items():

@@ -7,11 +7,21 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from conftest import RAW, ROOT, xxgk
 
 MARTS = ROOT / "tests" / "fixtures" / "marts"
-RULES = ("balance", "row_total", "result_total", "appeals_total", "value_domain", "carryover", "regdoc_stock", "narrative", "completeness", "duplicate")
+RULES = (
+    "balance",
+    "row_total",
+    "result_total",
+    "appeals_total",
+    "value_domain",
+    "carryover",
+    "regdoc_stock",
+    "narrative",
+    "completeness",
+    "duplicate",
+)
 # every check table: the form's rules, and the government reports set against their departments'
 CHECKS = (*RULES, "aggregate_coverage")
 D = Decimal
@@ -121,9 +131,16 @@ def test_dagster_evaluates_every_check(planted, quiet):
 
 def test_findings_say_where_and_why(planted):
     with duckdb.connect(str(planted[0]), read_only=True) as con:
-        detail = dict(con.execute("SELECT check_name || ':' || coalesce(r.source_file, ''), detail FROM check_results LEFT JOIN reports r USING (report_id)").fetchall())
+        detail = dict(
+            con.execute(
+                "SELECT check_name || ':' || coalesce(r.source_file, ''), detail FROM check_results LEFT JOIN reports r USING (report_id)"
+            ).fetchall()
+        )
         message = con.execute("SELECT message FROM reports WHERE source_file = 'incomplete.txt'").fetchone()[0]
-    assert detail["duplicate:"] == "测试区重复局 2024 is reported by 2 files with different facts: conflict_a.txt, conflict_b.txt; remove the wrong one(s)"
+    assert (
+        detail["duplicate:"]
+        == "测试区重复局 2024 is reported by 2 files with different facts: conflict_a.txt, conflict_b.txt; remove the wrong one(s)"
+    )
     assert detail["completeness:incomplete.txt"] == f"incomplete.txt: incomplete: {message}"
     assert detail["narrative:narrative.txt"] == "narrative.txt line 11: the prose says '行政复议案件1200件'; the table (line 397) says 1210"
     with duckdb.connect(str(planted[0]), read_only=True) as con:
@@ -138,7 +155,20 @@ def test_check_results_columns(quiet):
         cols = [c[0] for c in con.execute("SELECT * FROM check_results LIMIT 0").description]
         tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'check_%'").fetchall()}
         schemas = {r[0] for r in con.execute("SELECT DISTINCT schema_name FROM duckdb_tables()").fetchall()}
-    assert cols == ["check_name", "severity", "agency_id", "agency", "year", "report_id", "table_code", "row_code", "applicant_class", "expected", "actual", "detail"]
+    assert cols == [
+        "check_name",
+        "severity",
+        "agency_id",
+        "agency",
+        "year",
+        "report_id",
+        "table_code",
+        "row_code",
+        "applicant_class",
+        "expected",
+        "actual",
+        "detail",
+    ]
     assert tables == {f"check_{r}" for r in CHECKS} | {"check_results"}
     assert schemas == {"main"}  # the build's scratch schema (build_scope) is never published
 

@@ -20,16 +20,32 @@ def read(sentence: str, where: str = "一") -> list[tuple]:
 @pytest.mark.parametrize(
     "sentence, expected",
     [
-        ("2024年新收政府信息公开申请数量1件，上年结转政府信息公开申请数量0件。",
-         [("new_received", Decimal(1), "requests", "new_received", "total"), ("carried_over", Decimal(0), "requests", "carried_over", "total")]),
-        ("2024年全区收到依申请公开总数为2333件，已到期限的申请全部按期答复。", [("new_received", Decimal(2333), "requests", "new_received", "total")]),
-        ("共受理政府信息公开申请859件。",
-         [("new_received", Decimal(859), "requests", "new_received|new_received+carried_over", "total")]),
-        ("办结政府信息公开申请850件，结转下年度继续办理9件。",
-         [("handled", Decimal(850), "requests", "result.total", "total"), ("carried_forward", Decimal(9), "requests", "carried_forward", "total")]),
-        ("发生政府信息公开行政复议案件3件，行政诉讼案件2件。",
-         [("review_total", Decimal(3), "appeals", "review.total", None),
-          ("suit_total", Decimal(2), "appeals", "suit_direct.total+suit_after_review.total", None)]),
+        (
+            "2024年新收政府信息公开申请数量1件，上年结转政府信息公开申请数量0件。",
+            [
+                ("new_received", Decimal(1), "requests", "new_received", "total"),
+                ("carried_over", Decimal(0), "requests", "carried_over", "total"),
+            ],
+        ),
+        (
+            "2024年全区收到依申请公开总数为2333件，已到期限的申请全部按期答复。",
+            [("new_received", Decimal(2333), "requests", "new_received", "total")],
+        ),
+        ("共受理政府信息公开申请859件。", [("new_received", Decimal(859), "requests", "new_received|new_received+carried_over", "total")]),
+        (
+            "办结政府信息公开申请850件，结转下年度继续办理9件。",
+            [
+                ("handled", Decimal(850), "requests", "result.total", "total"),
+                ("carried_forward", Decimal(9), "requests", "carried_forward", "total"),
+            ],
+        ),
+        (
+            "发生政府信息公开行政复议案件3件，行政诉讼案件2件。",
+            [
+                ("review_total", Decimal(3), "appeals", "review.total", None),
+                ("suit_total", Decimal(2), "appeals", "suit_direct.total+suit_after_review.total", None),
+            ],
+        ),
         ("主动公开政府信息21条。", [("proactive_published", Decimal(21), None, None, None)]),
     ],
 )
@@ -73,26 +89,30 @@ def _narrative_findings(stated: int, new: int, carried: int, phrase: str) -> lis
 
     from pipeline.warehouse.sqlfiles import execute, read_sql
 
-    [figure] = [f for f in narrative_figures([fold(x) for x in HEAD + [phrase.format(stated)] + TABLES + TAIL])
-                if f.table_code]
+    [figure] = [f for f in narrative_figures([fold(x) for x in HEAD + [phrase.format(stated)] + TABLES + TAIL]) if f.table_code]
     con = duckdb.connect()
     execute(con, "macros/plain_number.sql")
     con.execute("CREATE TABLE reports AS SELECT 'r1' AS report_id, 'a.txt' AS source_file, 'x' AS agency_id, 2024 AS year")
     con.execute("CREATE TABLE agencies AS SELECT 'x' AS agency_id, '某区' AS name")
-    con.execute("""CREATE TABLE stg_report_facts AS SELECT 'r1' AS report_id, 'requests' AS table_code, row_code,
+    con.execute(
+        """CREATE TABLE stg_report_facts AS SELECT 'r1' AS report_id, 'requests' AS table_code, row_code,
                    'total' AS applicant_class, CAST(v AS DECIMAL(38, 6)) AS value, 'line ' || l AS source_place,
                    l AS source_line, NULL AS source_page, NULL AS source_cell
-                   FROM (VALUES ('new_received', ?, 20), ('carried_over', ?, 21)) t(row_code, v, l)""", [new, carried])
-    con.execute("""CREATE TABLE narrative_figures AS SELECT 'r1' AS report_id, ? AS kind, CAST(? AS DECIMAL(38, 6)) AS value,
+                   FROM (VALUES ('new_received', ?, 20), ('carried_over', ?, 21)) t(row_code, v, l)""",
+        [new, carried],
+    )
+    con.execute(
+        """CREATE TABLE narrative_figures AS SELECT 'r1' AS report_id, ? AS kind, CAST(? AS DECIMAL(38, 6)) AS value,
                    3 AS source_line, NULL AS source_page, ? AS raw_text, ? AS table_code, ? AS row_code,
                    ? AS applicant_class""",
-                [figure.kind, figure.value, figure.raw_text, figure.table_code, figure.row_code, figure.applicant_class])
+        [figure.kind, figure.value, figure.raw_text, figure.table_code, figure.row_code, figure.applicant_class],
+    )
     return con.execute(read_sql("checks/check_narrative.sql")).fetchall()
 
 
 @pytest.mark.parametrize("stated, finding", [(100, False), (105, False), (103, True)])
 def test_shouli_is_new_requests_or_new_plus_carried_over(stated, finding):
-    """"共受理政府信息公开申请N件": N is 新收 (100) or 新收 plus 上年结转 (105); either is no finding."""
+    """ "共受理政府信息公开申请N件": N is 新收 (100) or 新收 plus 上年结转 (105); either is no finding."""
     found = _narrative_findings(stated, 100, 5, "共受理政府信息公开申请{}件。")
     assert bool(found) is finding
     if finding:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from conftest import xxgk
+
 from pipeline.synth.corpus import PLANT_HEADER
 
 
@@ -20,8 +20,21 @@ from pipeline.synth.corpus import PLANT_HEADER
 def series(tmp_path_factory) -> tuple[Path, Path]:
     work = tmp_path_factory.mktemp("synth")
     corpus = work / "corpus"
-    xxgk("synth", "--n", "40", "--out", str(corpus), "--seed", "1", "--years", "3", "--form", "both",
-         "--plant", "row_total,result_total,balance,carryover,narrative")
+    xxgk(
+        "synth",
+        "--n",
+        "40",
+        "--out",
+        str(corpus),
+        "--seed",
+        "1",
+        "--years",
+        "3",
+        "--form",
+        "both",
+        "--plant",
+        "row_total,result_total,balance,carryover,narrative",
+    )
     target = work / "out" / "x.duckdb"
     proc = xxgk("run", "--raw", str(corpus / "reports"), "--warehouse", str(target), cwd=work)
     assert "checks: 11 evaluated" in proc.stdout

@@ -10,7 +10,6 @@ from importlib.metadata import version
 from pathlib import Path
 
 import pytest
-
 from conftest import RAW, ROOT, xxgk
 
 
@@ -38,9 +37,7 @@ def test_raw_given_a_file_says_it_is_a_file(tmp_path):
 
 def test_extract_into_a_pipe_closed_early_exits_quietly():
     files = " ".join(str(p) for p in sorted(RAW.glob("*.txt")))  # ~100 KB of CSV, more than a pipe holds
-    proc = subprocess.run(
-        f"{sys.executable} -m pipeline extract {files} | head -n 2", shell=True, capture_output=True, text=True, cwd=ROOT
-    )
+    proc = subprocess.run(f"{sys.executable} -m pipeline extract {files} | head -n 2", shell=True, capture_output=True, text=True, cwd=ROOT)
     assert len(proc.stdout.splitlines()) == 2
     assert proc.stderr == "", proc.stderr
 

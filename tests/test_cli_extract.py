@@ -77,8 +77,11 @@ def test_missing_path_is_a_usage_error(tmp_path: Path):
 def test_every_published_format_from_the_command_line():
     """A web page, a PDF and a Word file, each read from its own structure: 200 facts apiece."""
     fixtures = Path(__file__).resolve().parent / "fixtures"
-    files = [fixtures / "real" / "shuyang_fgj_2023.html", fixtures / "real" / "hongze_2023.pdf",
-             next((fixtures / "native" / "docx").glob("*.docx"))]
+    files = [
+        fixtures / "real" / "shuyang_fgj_2023.html",
+        fixtures / "real" / "hongze_2023.pdf",
+        next((fixtures / "native" / "docx").glob("*.docx")),
+    ]
     out = xxgk("extract", *map(str, files)).stdout
     rows = list(csv.DictReader(io.StringIO(out)))
     counts = {f: sum(1 for r in rows if r["source_file"] == str(f)) for f in files}

@@ -23,7 +23,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from conftest import EDITED, RAW, golden_facts
 
 from pipeline.extract.values import format_value
@@ -58,8 +57,12 @@ def _env(home: Path | None) -> dict[str, str]:
 def _start(raw: Path, warehouse: Path, home: Path | None) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "pipeline", "run", "--raw", str(raw), "--warehouse", str(warehouse), "--quiet"],
-        cwd=warehouse.parent.parent, env=_env(home), start_new_session=True,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=warehouse.parent.parent,
+        env=_env(home),
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 

@@ -12,10 +12,10 @@ import urllib.request
 
 import dagster as dg
 import duckdb
-
 from conftest import BIN, RAW, ROOT
-from pipeline.defs.resources import Warehouse
+
 from pipeline.definitions import defs
+from pipeline.defs.resources import Warehouse
 from pipeline.ingest import incremental
 from pipeline.ingest.batch import scan
 
@@ -51,7 +51,11 @@ def test_webserver_shows_assets_checks_schedule_and_sensor(tmp_path):
     env = {**os.environ, "DAGSTER_HOME": str(home), "XXGK_RAW_DIR": str(tmp_path / "raw"), "XXGK_WAREHOUSE": str(tmp_path / "w.duckdb")}
     server = subprocess.Popen(
         [str(BIN / "dagster-webserver"), "-h", "127.0.0.1", "-p", str(port), "-w", "workspace.yaml"],
-        cwd=home, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        cwd=home,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         deadline = time.monotonic() + 90
@@ -178,7 +182,9 @@ def test_materializing_one_asset_alone_is_refused_with_a_message(tmp_path):
     job = defs().resolve_job_def("refresh_warehouse")
     run_config = {"resources": {"warehouse": {"config": {"raw_dir": str(raw), "path": str(target)}}}}
     result = job.execute_in_process(
-        run_config=run_config, instance=dg.DagsterInstance.ephemeral(), asset_selection=[dg.AssetKey("mart_yoy")],
+        run_config=run_config,
+        instance=dg.DagsterInstance.ephemeral(),
+        asset_selection=[dg.AssetKey("mart_yoy")],
         raise_on_error=False,
     )
     assert not result.success

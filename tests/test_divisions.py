@@ -12,8 +12,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from conftest import RAW, ROOT
+
 from pipeline.extract.report import extract_bytes
 from pipeline.run import run_pipeline
 from pipeline.warehouse.divisions import gazetteer
@@ -130,32 +130,46 @@ def test_levels_and_names_of_the_place():
     g = gazetteer()
     shuyang = g.infer("沭阳县发改局")
     assert (shuyang.place.province, shuyang.place.city, shuyang.place.county, shuyang.division_level) == (
-        "江苏省", "宿迁市", "沭阳县", "county")
+        "江苏省",
+        "宿迁市",
+        "沭阳县",
+        "county",
+    )
     assert shuyang.government_name == "江苏省宿迁市沭阳县人民政府"
     assert [g.infer(t).division_level for t in ("江苏省人民政府", "南京市人民政府", "洪泽区人民政府", "兰考县东坝头镇")] == [
-        "province", "city", "county", "township"]
+        "province",
+        "city",
+        "county",
+        "township",
+    ]
     # a county-level city its province governs directly has no city
     assert (g.infer("仙桃市应急局").place.city, g.infer("仙桃市应急局").place.county) == (None, "仙桃市")
 
 
-@pytest.mark.parametrize(("title", "hint", "code"), [
-    ("鼓楼区人民政府", "本报告由南京市 鼓楼区", "320106"),
-    ("鼓楼区人民政府", "福州市", "350102"),
-    ("鼓楼区人民政府", "请与开封市", "410204"),
-    ("西湖区人民政府", "南昌市", "360103"),
-    ("朝阳区人民政府", "长春市", "220104"),
-    ("和平区人民政府", "辽宁省", "210102"),  # the province alone tells 沈阳 from 天津
-])
+@pytest.mark.parametrize(
+    ("title", "hint", "code"),
+    [
+        ("鼓楼区人民政府", "本报告由南京市 鼓楼区", "320106"),
+        ("鼓楼区人民政府", "福州市", "350102"),
+        ("鼓楼区人民政府", "请与开封市", "410204"),
+        ("西湖区人民政府", "南昌市", "360103"),
+        ("朝阳区人民政府", "长春市", "220104"),
+        ("和平区人民政府", "辽宁省", "210102"),  # the province alone tells 沈阳 from 天津
+    ],
+)
 def test_a_name_several_divisions_share_is_resolved_from_the_text(title, hint, code):
     assert gazetteer().infer(title, hint).place.division.code == code
 
 
-@pytest.mark.parametrize(("title", "hint", "count"), [
-    ("鼓楼区人民政府", None, 4),
-    ("鼓楼区人民政府", "本区 江苏省", 2),  # 南京 and 徐州 are both in 江苏
-    ("西湖区人民政府", "我区", 2),
-    ("朝阳区人民政府", None, 2),
-])
+@pytest.mark.parametrize(
+    ("title", "hint", "count"),
+    [
+        ("鼓楼区人民政府", None, 4),
+        ("鼓楼区人民政府", "本区 江苏省", 2),  # 南京 and 徐州 are both in 江苏
+        ("西湖区人民政府", "我区", 2),
+        ("朝阳区人民政府", None, 2),
+    ],
+)
 def test_an_ambiguous_name_the_text_does_not_settle_stays_unresolved_with_candidates(title, hint, count):
     inferred = gazetteer().infer(title, hint)
     assert inferred.place is None and inferred.kind is None and inferred.canonical_name is None
@@ -186,6 +200,7 @@ def test_the_hint_names_the_reports_cities():
 
 # --- the warehouse ---------------------------------------------------------------------------
 
+
 def _retitled(source: Path, old: str, new: str, extra: str = "") -> str:
     """The report with its title's agency replaced and `extra` after the two title lines."""
     text = source.read_text(encoding="utf-8")
@@ -201,13 +216,15 @@ def _folder(raw: Path) -> None:
     guozi = RAW / "003_85a44054a9ef54a3.txt"
     (raw / "gulou.txt").write_text(_retitled(guozi, "东城区国资委", "鼓楼区人民政府"), encoding="utf-8")
     (raw / "gulou_nanjing.txt").write_text(
-        _retitled(guozi, "东城区国资委", "鼓楼区人民政府", "本报告由南京市鼓楼区人民政府办公室编制。\n"), encoding="utf-8")
+        _retitled(guozi, "东城区国资委", "鼓楼区人民政府", "本报告由南京市鼓楼区人民政府办公室编制。\n"), encoding="utf-8"
+    )
     # a spelling the registry does not list, inferred to a registered body
     (raw / "guozi_variant.txt").write_text(_retitled(guozi, "东城区国资委", "东城区人民政府国资委"), encoding="utf-8")
     (raw / "tongzhou_ocr.txt").write_text(_retitled(guozi, "东城区国资委", "通洲区人民政府"), encoding="utf-8")
     # a department of 洪泽区 whose report holds more requests than its government's (21)
     (raw / "hongze_education.txt").write_text(
-        _retitled(RAW / "004_2b19c720d5f1c29d.txt", "北京市通州区2024年", "淮安市洪泽区教育局2023年"), encoding="utf-8")
+        _retitled(RAW / "004_2b19c720d5f1c29d.txt", "北京市通州区2024年", "淮安市洪泽区教育局2023年"), encoding="utf-8"
+    )
 
 
 def _run(raw: Path, warehouse: Path) -> str:
@@ -232,29 +249,72 @@ def _query(warehouse: Path, sql: str) -> list[tuple]:
 def test_the_real_reports_get_their_divisions_without_a_registry_line(built):
     _, warehouse = built
     registry = (ROOT / "pipeline" / "reference" / "agencies.csv").read_text(encoding="utf-8") + (
-        ROOT / "pipeline" / "reference" / "agency_aliases.csv").read_text(encoding="utf-8")
+        ROOT / "pipeline" / "reference" / "agency_aliases.csv"
+    ).read_text(encoding="utf-8")
     assert "洪泽" not in registry and "沭阳" not in registry
-    rows = _query(warehouse, """
+    rows = _query(
+        warehouse,
+        """
         SELECT r.source_file, a.name, a.division_code, a.province, a.city, a.county, a.division_level, a.kind,
                a.in_registry, a.level, p.name, p.kind
         FROM reports r JOIN agencies a USING (agency_id) LEFT JOIN agencies p ON p.agency_id = a.parent_id
-        WHERE r.source_file IN ('hongze_2023.pdf', 'shuyang_fgj_2023.html', 'hongze_education.txt') ORDER BY 1""")
+        WHERE r.source_file IN ('hongze_2023.pdf', 'shuyang_fgj_2023.html', 'hongze_education.txt') ORDER BY 1""",
+    )
     assert rows == [
-        ("hongze_2023.pdf", "江苏省淮安市洪泽区人民政府", "320813", "江苏省", "淮安市", "洪泽区", "county", "government",
-         False, None, None, None),
-        ("hongze_education.txt", "江苏省淮安市洪泽区教育局", "320813", "江苏省", "淮安市", "洪泽区", "county", "department",
-         False, None, "江苏省淮安市洪泽区人民政府", "government"),
-        ("shuyang_fgj_2023.html", "江苏省宿迁市沭阳县发展和改革局", "321322", "江苏省", "宿迁市", "沭阳县", "county", "department",
-         False, None, "江苏省宿迁市沭阳县人民政府", "government"),
+        (
+            "hongze_2023.pdf",
+            "江苏省淮安市洪泽区人民政府",
+            "320813",
+            "江苏省",
+            "淮安市",
+            "洪泽区",
+            "county",
+            "government",
+            False,
+            None,
+            None,
+            None,
+        ),
+        (
+            "hongze_education.txt",
+            "江苏省淮安市洪泽区教育局",
+            "320813",
+            "江苏省",
+            "淮安市",
+            "洪泽区",
+            "county",
+            "department",
+            False,
+            None,
+            "江苏省淮安市洪泽区人民政府",
+            "government",
+        ),
+        (
+            "shuyang_fgj_2023.html",
+            "江苏省宿迁市沭阳县发展和改革局",
+            "321322",
+            "江苏省",
+            "宿迁市",
+            "沭阳县",
+            "county",
+            "department",
+            False,
+            None,
+            "江苏省宿迁市沭阳县人民政府",
+            "government",
+        ),
     ]
 
 
 def test_the_registry_still_overrides(built):
     _, warehouse = built
-    rows = _query(warehouse, """SELECT r.agency, a.name, a.level, a.kind, a.division_code, p.name FROM reports r
+    rows = _query(
+        warehouse,
+        """SELECT r.agency, a.name, a.level, a.kind, a.division_code, p.name FROM reports r
         JOIN agencies a USING (agency_id) LEFT JOIN agencies p ON p.agency_id = a.parent_id
         WHERE r.source_file IN ('003_85a44054a9ef54a3.txt', '004_2b19c720d5f1c29d.txt', 'guozi_variant.txt')
-        ORDER BY r.source_file""")
+        ORDER BY r.source_file""",
+    )
     assert rows == [
         ("东城区国资委", "北京市东城区人民政府国有资产监督管理委员会", "department", "department", "110101", "北京市东城区"),
         ("北京市通州区", "北京市通州区", "aggregate", "government", "110112", None),
@@ -266,34 +326,54 @@ def test_ambiguous_and_misspelled_titles_are_listed_never_guessed(built):
     _, warehouse = built
     rows = _query(warehouse, "SELECT name, source_files, candidates, probable_name FROM unknown_agencies ORDER BY name")
     assert rows == [
-        ("通洲区人民政府", ["tongzhou_ocr.txt"], ["北京市通州区", "江苏省南通市通州区", "四川省达州市通川区"],
-         "北京市通州区人民政府 / 江苏省南通市通州区人民政府 / 四川省达州市通川区人民政府"),
+        (
+            "通洲区人民政府",
+            ["tongzhou_ocr.txt"],
+            ["北京市通州区", "江苏省南通市通州区", "四川省达州市通川区"],
+            "北京市通州区人民政府 / 江苏省南通市通州区人民政府 / 四川省达州市通川区人民政府",
+        ),
         ("鼓楼区人民政府", ["gulou.txt"], ["江苏省南京市鼓楼区", "江苏省徐州市鼓楼区", "福建省福州市鼓楼区", "河南省开封市鼓楼区"], None),
     ]
     # the same title in a report that names its city is 南京市's
-    assert _query(warehouse, """SELECT a.name, a.division_code FROM reports r JOIN agencies a USING (agency_id)
-                                WHERE r.source_file = 'gulou_nanjing.txt'""") == [("江苏省南京市鼓楼区人民政府", "320106")]
+    assert _query(
+        warehouse,
+        """SELECT a.name, a.division_code FROM reports r JOIN agencies a USING (agency_id)
+                                WHERE r.source_file = 'gulou_nanjing.txt'""",
+    ) == [("江苏省南京市鼓楼区人民政府", "320106")]
 
 
 def test_governments_and_departments_are_ranked_apart(built):
     _, warehouse = built
-    rows = _query(warehouse, """SELECT agency, kind, division_level, rank, agencies FROM mart_cross_agency
-                                WHERE metric = 'new_received' AND year = 2023 AND kind = 'government' ORDER BY rank, agency""")
-    assert rows == [("江苏省淮安市洪泽区人民政府", "government", "county", 1, 2),
-                    ("江苏省南京市鼓楼区人民政府", "government", "county", 2, 2)]
+    rows = _query(
+        warehouse,
+        """SELECT agency, kind, division_level, rank, agencies FROM mart_cross_agency
+                                WHERE metric = 'new_received' AND year = 2023 AND kind = 'government' ORDER BY rank, agency""",
+    )
+    assert rows == [
+        ("江苏省淮安市洪泽区人民政府", "government", "county", 1, 2),
+        ("江苏省南京市鼓楼区人民政府", "government", "county", 2, 2),
+    ]
     kinds = _query(warehouse, "SELECT DISTINCT kind FROM mart_agency_year WHERE agency LIKE '%洪泽区%' ORDER BY 1")
     assert kinds == [("department",), ("government",)]
 
 
 def test_a_division_year_puts_the_government_beside_its_departments(built):
     _, warehouse = built
-    rows = _query(warehouse, """SELECT * FROM mart_division_year
-                                WHERE division_code = '320813' AND metric IN ('new_received', 'handled') ORDER BY metric""")
-    assert rows == [("320813", 2023, "handled", Decimal(21), Decimal(2337), 1),
-                    ("320813", 2023, "new_received", Decimal(21), Decimal(2331), 1)]
+    rows = _query(
+        warehouse,
+        """SELECT * FROM mart_division_year
+                                WHERE division_code = '320813' AND metric IN ('new_received', 'handled') ORDER BY metric""",
+    )
+    assert rows == [
+        ("320813", 2023, "handled", Decimal(21), Decimal(2337), 1),
+        ("320813", 2023, "new_received", Decimal(21), Decimal(2331), 1),
+    ]
     assert _query(warehouse, "SELECT count(*) FROM mart_division_year WHERE metric LIKE '%rate'") == [(0,)]
-    findings = _query(warehouse, """SELECT severity, agency, year, row_code, expected, actual FROM check_results
-                                    WHERE check_name = 'aggregate_coverage' AND row_code = 'new_received'""")
+    findings = _query(
+        warehouse,
+        """SELECT severity, agency, year, row_code, expected, actual FROM check_results
+                                    WHERE check_name = 'aggregate_coverage' AND row_code = 'new_received'""",
+    )
     assert findings == [("warning", "江苏省淮安市洪泽区人民政府", 2023, "new_received", Decimal(2331), Decimal(21))]
 
 
@@ -311,8 +391,11 @@ def test_a_departments_change_recomputes_its_governments_rows(built, tmp_path):
     _run(raw, scratch)
     for table in ("mart_division_year", "check_aggregate_coverage", "agencies"):
         assert _query(updated, f"SELECT * FROM {table} ORDER BY ALL") == _query(scratch, f"SELECT * FROM {table} ORDER BY ALL")
-    assert _query(updated, """SELECT departments_sum FROM mart_division_year
-                              WHERE division_code = '320813' AND metric = 'new_received'""") == [(Decimal(2338),)]
+    assert _query(
+        updated,
+        """SELECT departments_sum FROM mart_division_year
+                              WHERE division_code = '320813' AND metric = 'new_received'""",
+    ) == [(Decimal(2338),)]
 
 
 def test_every_abbreviation_writes_out_to_a_longer_name():

@@ -3,8 +3,8 @@
 from pathlib import Path
 
 import pytest
-
 from conftest import EDITED, RAW, golden_facts, golden_reports
+
 from pipeline.extract.report import extract_bytes
 from pipeline.extract.values import format_value
 

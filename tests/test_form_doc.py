@@ -4,16 +4,14 @@ exist there, and each check's rule number, name and severity agree with the rule
 import subprocess
 
 import regex
-
 from conftest import ROOT
+
 from pipeline.defs.checks import rule_checks
 
 FORM_DOC = ROOT / "docs" / "form.md"
 # Any mention of a form.md (the old FORM.md at the root, or a path other than docs/form.md).
 _MENTION = regex.compile(r"(?i)(?<![\w/])[\w./-]*form\.md\b")
-_CITATION = regex.compile(
-    r'docs/form\.md(?:\'s)?,?\s+(?:rules?\s+(?P<rules>\d+(?:\s*(?:–|-|and|,)\s*\d+)*)|"(?P<heading>[^"]+)")'
-)
+_CITATION = regex.compile(r'docs/form\.md(?:\'s)?,?\s+(?:rules?\s+(?P<rules>\d+(?:\s*(?:–|-|and|,)\s*\d+)*)|"(?P<heading>[^"]+)")')
 _RULE = regex.compile(r"^(\d+)\. \*\*[^*]+\*\* \((error|warning), `([a-z_]+)`\)", regex.M)
 
 
@@ -33,8 +31,9 @@ def _cited_numbers(text: str) -> list[int]:
 
 
 def _tracked_text_files():
-    names = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"],
-                           cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    names = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
     for name in names:
         path = ROOT / name
         # this file names the patterns it looks for

@@ -10,10 +10,10 @@ from collections import Counter
 from functools import cache
 
 import pytest
+from conftest import EDITED, RAW
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from conftest import EDITED, RAW
 from pipeline.extract.report import extract_bytes
 from pipeline.extract.values import parse_value
 from pipeline.text.decode import decode

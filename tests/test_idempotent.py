@@ -10,7 +10,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from bad_corpus import shared_run
 from conftest import xxgk
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-
 from conftest import RAW
+
 from pipeline.ingest import batch, incremental
 from pipeline.ingest.batch import scan
 from pipeline.ingest.duplicates import mark_duplicates
@@ -194,9 +194,10 @@ def test_removed_files_facts_leave_the_warehouse(runs):
     assert inodes[2] != inodes[1]
     with duckdb.connect(str(target), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM reports WHERE source_file LIKE '003_%'").fetchone() == (0,)
-        assert con.execute("SELECT count(*) FROM facts").fetchone()[0] == con.execute(
-            "SELECT sum(fact_count) FROM reports WHERE status <> 'duplicate'"
-        ).fetchone()[0]
+        assert (
+            con.execute("SELECT count(*) FROM facts").fetchone()[0]
+            == con.execute("SELECT sum(fact_count) FROM reports WHERE status <> 'duplicate'").fetchone()[0]
+        )
 
 
 def test_extractor_version_covers_parsers_and_libreoffice(monkeypatch):
@@ -242,10 +243,13 @@ def test_a_file_moved_out_or_emptied_while_extracted_is_read_again_once_restored
     saved.mkdir()
     moved, emptied = raw / "001_12656899dbde5e36.txt", raw / "002_59838382079b1902.txt"
     files = scan(raw)
-    _meanwhile(monkeypatch, {
-        moved.name: lambda: os.rename(moved, saved / moved.name),  # `mv` keeps the time
-        emptied.name: lambda: (shutil.copy2(emptied, saved / emptied.name), emptied.write_bytes(b"")),
-    })
+    _meanwhile(
+        monkeypatch,
+        {
+            moved.name: lambda: os.rename(moved, saved / moved.name),  # `mv` keeps the time
+            emptied.name: lambda: (shutil.copy2(emptied, saved / emptied.name), emptied.write_bytes(b"")),
+        },
+    )
     incremental.update(raw, work, files, workers=1)
     monkeypatch.undo()
     os.rename(saved / moved.name, moved)

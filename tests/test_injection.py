@@ -9,9 +9,9 @@ import re
 
 import duckdb
 import pytest
-
-from conftest import ROOT
 from bad_corpus import SQL_CELL, SQL_FOLDER, SQL_NAME, SQL_TITLE_AGENCY, facts_of, shared_run
+from conftest import ROOT
+
 from pipeline.warehouse.models import discover, load_tables
 
 
@@ -79,12 +79,19 @@ def test_readers_connect_read_only():
     the code, so a call over several lines counts as one."""
     found = 0
     for path, tree in _modules():
-        connects = {a.asname or a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module == "duckdb"
-                    for a in n.names if a.name == "connect"}
+        connects = {
+            a.asname or a.name
+            for n in ast.walk(tree)
+            if isinstance(n, ast.ImportFrom) and n.module == "duckdb"
+            for a in n.names
+            if a.name == "connect"
+        }
         for _, call in _calls(tree):
             f = call.func
-            if not ((isinstance(f, ast.Attribute) and f.attr == "connect" and ast.unparse(f.value) == "duckdb")
-                    or (isinstance(f, ast.Name) and f.id in connects)):
+            if not (
+                (isinstance(f, ast.Attribute) and f.attr == "connect" and ast.unparse(f.value) == "duckdb")
+                or (isinstance(f, ast.Name) and f.id in connects)
+            ):
                 continue
             found += 1
             if not call.args and not call.keywords:
@@ -115,7 +122,11 @@ REVIEWED = {
     ("pipeline/warehouse/models.py", "materialize", "model.sql"): "a model's SQL file",
     ("pipeline/warehouse/models.py", "refresh_changed_agencies", "model.name"): "a model's file name",
     ("pipeline/warehouse/models.py", "refresh_changed_agencies", "model.sql"): "a model's SQL file",
-    ("pipeline/warehouse/models.py", "refresh_changed_agencies", "table"): "a build_scope table, named for a sliced base table of sql/sources",
+    (
+        "pipeline/warehouse/models.py",
+        "refresh_changed_agencies",
+        "table",
+    ): "a build_scope table, named for a sliced base table of sql/sources",
     ("pipeline/warehouse/schema.py", "describe", "table"): "a table of sql/schema.toml",
     ("pipeline/warehouse/schema.py", "describe", "column"): "a column of sql/schema.toml",
     ("pipeline/warehouse/schema.py", "describe", "_literal(doc.description)"): "sql/schema.toml's text, quoted",

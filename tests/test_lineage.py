@@ -11,13 +11,24 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from conftest import RAW, ROOT, build_bundled, xxgk
+
 from pipeline.warehouse.models import discover, materialize
 
 # mart_agency_year's columns that say whose figures a row holds; every other column is a metric.
-IDENTITY = {"agency_id", "agency", "level", "region", "kind", "division_level", "division_code", "year", "form_version",
-            "report_id", "source_file"}
+IDENTITY = {
+    "agency_id",
+    "agency",
+    "level",
+    "region",
+    "kind",
+    "division_level",
+    "division_code",
+    "year",
+    "form_version",
+    "report_id",
+    "source_file",
+}
 RATES = {"grant_rate": (("granted", "partial"), "handled"), "denial_rate": (("denied",), "handled")}
 
 
@@ -91,11 +102,11 @@ def test_lineage_selects_exactly_the_cells_the_mart_sums(bundled, tmp_path):
     models = {m.name: m for m in discover()}
     with duckdb.connect(str(copy)) as con:
         con.execute(f"""CREATE OR REPLACE VIEW stg_report_facts AS
-            WITH real AS ({models['stg_report_facts'].sql})
+            WITH real AS ({models["stg_report_facts"].sql})
             SELECT * REPLACE (CAST(2 ** (dense_rank() OVER (PARTITION BY table_code ORDER BY row_code) - 1) AS DECIMAL(38, 6)) AS value)
             FROM real""")
         (widest,) = con.execute("SELECT max(value) FROM stg_report_facts").fetchone()
-        assert widest >= 2 ** 20  # every cell of a table weighs apart
+        assert widest >= 2**20  # every cell of a table weighs apart
         materialize(con, models["mart_agency_year"])
         materialize(con, models["mart_lineage"])
         assert _assert_lineage_adds_up_to_the_mart(con) == 5 * 17
@@ -121,8 +132,11 @@ def test_trace_of_a_rate_lists_the_counts_it_divides(bundled):
     assert lines[0] == f"北京市通州区 2024 grant_rate = {(480 + 201) / 2337}"
     assert lines[1] == "(granted + partial) / handled; NULL when handled is 0."
     facts = [ln.split() for ln in lines if ln.startswith("004_")]
-    assert [(f[2], f[4], f[6]) for f in facts] == [("111", "result.granted", "480"), ("121", "result.partial", "201"),
-                                                   ("340", "result.total", "2337")]
+    assert [(f[2], f[4], f[6]) for f in facts] == [
+        ("111", "result.granted", "480"),
+        ("121", "result.partial", "201"),
+        ("340", "result.total", "2337"),
+    ]
 
 
 def test_readme_trace_example_prints_what_the_readme_shows(bundled):
@@ -132,14 +146,19 @@ def test_readme_trace_example_prints_what_the_readme_shows(bundled):
     assert [ln.rstrip() for ln in out.splitlines()] == shown.splitlines()
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--agency", "北京市通州区", "--year", "2024", "--metric", "bogus"],
-     "xxgk trace: unknown metric 'bogus'; the metrics of mart_agency_year are carried_forward, carried_over, denial_rate, denied, "),
-    (["--agency", "北京市朝阳区", "--year", "2024", "--metric", "handled"], "xxgk trace: unknown agency '北京市朝阳区'"),
-    (["--agency", "北京市通州区", "--year", "2019", "--metric", "handled"], "xxgk trace: 北京市通州区 has no report for 2019"),
-    (["--report-id", "0000000000000000", "--metric", "handled"], "xxgk trace: no report has the id 0000000000000000"),
-    (["--agency", "北京市通州区", "--metric", "handled"], "xxgk trace: --agency needs --year"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--agency", "北京市通州区", "--year", "2024", "--metric", "bogus"],
+            "xxgk trace: unknown metric 'bogus'; the metrics of mart_agency_year are carried_forward, carried_over, denial_rate, denied, ",
+        ),
+        (["--agency", "北京市朝阳区", "--year", "2024", "--metric", "handled"], "xxgk trace: unknown agency '北京市朝阳区'"),
+        (["--agency", "北京市通州区", "--year", "2019", "--metric", "handled"], "xxgk trace: 北京市通州区 has no report for 2019"),
+        (["--report-id", "0000000000000000", "--metric", "handled"], "xxgk trace: no report has the id 0000000000000000"),
+        (["--agency", "北京市通州区", "--metric", "handled"], "xxgk trace: --agency needs --year"),
+    ],
+)
 def test_trace_of_what_is_not_there_is_one_line_and_status_2(bundled, args, message):
     proc = xxgk("trace", *args, "--warehouse", str(bundled), check=False)
     assert (proc.returncode, proc.stdout) == (2, "")

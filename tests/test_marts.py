@@ -8,7 +8,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from conftest import GOLDEN, ROOT, xxgk
 
 MARTS = ROOT / "tests" / "fixtures" / "marts"
@@ -62,7 +61,9 @@ def golden_totals(name: str) -> dict[str, Decimal]:
 def test_agency_year_figures_match_the_report(quiet):
     g = golden_totals("004_2b19c720d5f1c29d")
     cols = list(g)
-    (row,) = query(quiet, f"SELECT {', '.join(cols)}, grant_rate, denial_rate FROM mart_agency_year WHERE agency = '北京市通州区' AND year = 2024")
+    (row,) = query(
+        quiet, f"SELECT {', '.join(cols)}, grant_rate, denial_rate FROM mart_agency_year WHERE agency = '北京市通州区' AND year = 2024"
+    )
     assert dict(zip(cols, row[:-2])) == g
     assert g["fees_10k_yuan"] == D("28983.0794")
     assert row[-2] == pytest.approx(float((g["granted"] + g["partial"]) / g["handled"]))
@@ -73,18 +74,37 @@ def test_one_row_per_agency_year_and_rates_null_when_nothing_handled(quiet):
     rows = query(quiet, "SELECT agency_id, year, count(*) FROM mart_agency_year GROUP BY ALL HAVING count(*) > 1")
     assert rows == []
     assert query(quiet, "SELECT count(*) FROM mart_agency_year") == [(8,)]
-    assert query(quiet, "SELECT handled, grant_rate, denial_rate FROM mart_agency_year WHERE agency = '北京市西城区人民政府办公室'") == [(D(0), None, None)]
+    assert query(quiet, "SELECT handled, grant_rate, denial_rate FROM mart_agency_year WHERE agency = '北京市西城区人民政府办公室'") == [
+        (D(0), None, None)
+    ]
 
 
 def test_yoy_only_between_consecutive_years(quiet):
-    metrics = [c for c in (r[0] for r in query(quiet, "SELECT column_name FROM duckdb_columns() WHERE table_name = 'mart_agency_year'"))
-               if c not in ("agency_id", "agency", "level", "region", "kind", "division_level", "division_code", "year", "form_version",
-                            "report_id", "source_file")]
+    metrics = [
+        c
+        for c in (r[0] for r in query(quiet, "SELECT column_name FROM duckdb_columns() WHERE table_name = 'mart_agency_year'"))
+        if c
+        not in (
+            "agency_id",
+            "agency",
+            "level",
+            "region",
+            "kind",
+            "division_level",
+            "division_code",
+            "year",
+            "form_version",
+            "report_id",
+            "source_file",
+        )
+    ]
     assert len(metrics) == 17
     rows = query(quiet, "SELECT agency, year, prior_year, metric, value, prior_value, change FROM mart_yoy ORDER BY metric")
     # Dongcheng's liaison office reported 2022 and 2024: not consecutive, not compared
     assert {(a, y, p) for a, y, p, *_ in rows} == {("北京市通州区", 2024, 2023)}
-    assert query(quiet, "SELECT list(year ORDER BY year) FROM mart_agency_year WHERE agency = '北京市东城区对外联络服务办公室'") == [([2022, 2024],)]
+    assert query(quiet, "SELECT list(year ORDER BY year) FROM mart_agency_year WHERE agency = '北京市东城区对外联络服务办公室'") == [
+        ([2022, 2024],)
+    ]
     assert sorted(r[3] for r in rows) == sorted(metrics)
     by_metric = {r[3]: r[4:] for r in rows}
     assert by_metric["new_received"] == (D(2331), D(2337), D(-6))
@@ -94,7 +114,11 @@ def test_yoy_only_between_consecutive_years(quiet):
 
 
 def test_cross_agency_ranks_within_level(quiet):
-    rows = query(quiet, "SELECT year, level, agency, value, rank, agencies, percentile FROM mart_cross_agency WHERE metric = 'new_received' ORDER BY year, level, rank")
+    rows = query(
+        quiet,
+        "SELECT year, level, agency, value, rank, agencies, percentile FROM mart_cross_agency "
+        "WHERE metric = 'new_received' ORDER BY year, level, rank",
+    )
     assert rows == [
         (2022, "department", "北京市东城区对外联络服务办公室", D(1), 1, 1, 1.0),
         (2023, "aggregate", "北京市通州区", D(2337), 1, 1, 1.0),
@@ -105,7 +129,9 @@ def test_cross_agency_ranks_within_level(quiet):
         (2024, "department", "北京市东城区对外联络服务办公室", D(1), 1, 2, 1.0),
         (2024, "department", "北京市西城区人民政府办公室", D(0), 2, 2, 0.5),
     ]
-    assert query(quiet, "SELECT count(*) FROM mart_cross_agency WHERE metric = 'grant_rate' AND agency = '北京市西城区人民政府办公室'") == [(0,)]
+    assert query(quiet, "SELECT count(*) FROM mart_cross_agency WHERE metric = 'grant_rate' AND agency = '北京市西城区人民政府办公室'") == [
+        (0,)
+    ]
 
 
 def test_conflicting_files_are_left_out_and_same_facts_counted_once(planted):
@@ -113,8 +139,16 @@ def test_conflicting_files_are_left_out_and_same_facts_counted_once(planted):
     assert "测试区重复局" not in names
     assert "测试区缺项局" not in names  # incomplete: listed by completeness, never counted
     assert query(planted, "SELECT new_received FROM mart_agency_year WHERE agency = '北京市东城区对外联络服务办公室'") == [(D(1),)]
-    assert query(planted, "SELECT count(*) FROM facts JOIN reports USING (report_id) WHERE reports.agency_id = (SELECT agency_id FROM agencies WHERE name = '北京市东城区对外联络服务办公室')") == [(200,)]
-    dup = query(planted, "SELECT d.status, o.source_file FROM reports d JOIN reports o ON o.report_id = d.duplicate_of WHERE d.source_file = 'zz_dongcheng_alias.txt'")
+    assert query(
+        planted,
+        "SELECT count(*) FROM facts JOIN reports USING (report_id) "
+        "WHERE reports.agency_id = (SELECT agency_id FROM agencies WHERE name = '北京市东城区对外联络服务办公室')",
+    ) == [(200,)]
+    dup = query(
+        planted,
+        "SELECT d.status, o.source_file FROM reports d JOIN reports o ON o.report_id = d.duplicate_of "
+        "WHERE d.source_file = 'zz_dongcheng_alias.txt'",
+    )
     assert dup == [("duplicate", "000_1acaab7e8820b83a.txt")]
 
 

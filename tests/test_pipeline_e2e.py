@@ -6,8 +6,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from conftest import BIN, RAW, golden_facts, golden_reports, xxgk
+
 from pipeline.extract.values import format_value
 
 
@@ -60,9 +60,17 @@ def test_report_ids_are_stable_across_runs(warehouse: Path, tmp_path: Path):
 def test_mart_agency_year_in_the_projects_duckdb_cli(warehouse: Path):
     """The warehouse opens read-only in the DuckDB CLI binary that the project installs."""
     proc = subprocess.run(
-        [str(BIN / "duckdb"), "-readonly", "-csv", str(warehouse), "-c",
-         "SELECT agency, year, new_received, handled FROM mart_agency_year WHERE agency = '北京市通州区'"],
-        capture_output=True, text=True, check=True,
+        [
+            str(BIN / "duckdb"),
+            "-readonly",
+            "-csv",
+            str(warehouse),
+            "-c",
+            "SELECT agency, year, new_received, handled FROM mart_agency_year WHERE agency = '北京市通州区'",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert proc.stdout.splitlines() == ["agency,year,new_received,handled", '"北京市通州区",2024,2331,2337']  # whole counts, no six zeros
 

@@ -5,8 +5,8 @@ import re
 import shutil
 
 import dagster as dg
-
 from conftest import RAW, ROOT, xxgk
+
 from pipeline.definitions import defs
 
 STAGES = [

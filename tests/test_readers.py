@@ -13,8 +13,8 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
-
 from conftest import RAW, ROOT, build_bundled, xxgk
+
 from pipeline.run import EXIT_BUSY, run_pipeline
 from pipeline.warehouse.lock import lock_path, writer_lock
 
@@ -52,7 +52,11 @@ def test_duckdb_cli_session_held_open_during_a_run(site):
     before = _count(target)
     cli = subprocess.Popen(
         [_real_duckdb_cli(), "-readonly", "-csv", "-noheader", str(target)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        bufsize=1,
     )
     try:
         cli.stdin.write("SELECT count(*) FROM reports;\n")
@@ -103,7 +107,10 @@ def test_read_only_connection_in_another_process_during_a_run(site, client):
     before = _count(target)
     reader = subprocess.Popen(
         [sys.executable, "-c", READERS[client] + ASK_TWICE, str(target.resolve())],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        bufsize=1,
     )
     try:
         assert _readline(reader.stdout) == str(before)
@@ -147,7 +154,9 @@ def test_second_writer_exits_or_waits_never_interleaves(site, held_lock):
 
     waiting = subprocess.Popen(
         [sys.executable, "-m", "pipeline", "run", "--raw", str(raw), "--warehouse", str(target)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     line = _readline(waiting.stderr)
     assert line.startswith("starting: ")  # said at once, before Dagster's start-up
@@ -168,10 +177,14 @@ def test_dagster_launched_run_waits_then_fails_clearly(site, held_lock):
     from pipeline.definitions import defs
 
     raw, target = site
-    result = defs().resolve_job_def("refresh_warehouse").execute_in_process(
-        run_config={"resources": {"warehouse": {"config": {"raw_dir": str(raw), "path": str(target), "lock_timeout": 1}}}},
-        instance=dg.DagsterInstance.ephemeral(),
-        raise_on_error=False,
+    result = (
+        defs()
+        .resolve_job_def("refresh_warehouse")
+        .execute_in_process(
+            run_config={"resources": {"warehouse": {"config": {"raw_dir": str(raw), "path": str(target), "lock_timeout": 1}}}},
+            instance=dg.DagsterInstance.ephemeral(),
+            raise_on_error=False,
+        )
     )
     assert not result.success
     failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")

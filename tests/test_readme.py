@@ -6,7 +6,6 @@ import re
 import subprocess
 
 import pytest
-
 from conftest import BIN, ROOT, build_bundled, xxgk
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -19,9 +18,7 @@ def _examples(start: str, end: str) -> list[tuple[str, str]]:
 
 
 def _cli(warehouse, sql: str) -> str:
-    return subprocess.run(
-        [str(BIN / "duckdb"), "-readonly", str(warehouse), "-c", sql], capture_output=True, text=True, check=True
-    ).stdout
+    return subprocess.run([str(BIN / "duckdb"), "-readonly", str(warehouse), "-c", sql], capture_output=True, text=True, check=True).stdout
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from conftest import ROOT, xxgk
 
 REAL = ROOT / "tests" / "fixtures" / "real"
@@ -40,9 +39,13 @@ def _expected(name: str) -> dict[tuple, Decimal]:
 def test_every_cell_exact_and_ok(warehouse, name):
     with duckdb.connect(str(warehouse), read_only=True) as con:
         status, agency, year, rendering = con.execute(
-            "SELECT status, agency, year, rendering FROM reports WHERE source_file = ?", [name]).fetchone()
-        facts = con.execute("""SELECT table_code, row_code, applicant_class, value FROM facts JOIN reports USING (report_id)
-                               WHERE source_file = ?""", [name]).fetchall()
+            "SELECT status, agency, year, rendering FROM reports WHERE source_file = ?", [name]
+        ).fetchone()
+        facts = con.execute(
+            """SELECT table_code, row_code, applicant_class, value FROM facts JOIN reports USING (report_id)
+                               WHERE source_file = ?""",
+            [name],
+        ).fetchall()
     assert (status, agency, year) == ("ok", *FILES[name])
     assert rendering == name.rsplit(".", 1)[1]
     assert {(t, r, c): v for t, r, c, v in facts} == _expected(name)
@@ -50,10 +53,12 @@ def test_every_cell_exact_and_ok(warehouse, name):
 
 def test_provenance_by_format(warehouse):
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        rows = dict(con.execute("""SELECT source_file, count(*) FILTER (source_line IS NOT NULL AND source_page IS NULL)
+        rows = dict(
+            con.execute("""SELECT source_file, count(*) FILTER (source_line IS NOT NULL AND source_page IS NULL)
                                           || '/' || count(*) FILTER (source_page IS NOT NULL AND source_box IS NOT NULL
                                                                       AND source_line IS NULL)
-                                   FROM facts JOIN reports USING (report_id) GROUP BY source_file""").fetchall())
+                                   FROM facts JOIN reports USING (report_id) GROUP BY source_file""").fetchall()
+        )
         published = con.execute("SELECT published_on FROM reports WHERE source_file = 'shuyang_fgj_2023.html'").fetchone()
     assert rows == {"shuyang_fgj_2023.html": "200/0", "hongze_2023.pdf": "0/200"}
     assert str(published[0]) == "2024-01-17"
@@ -64,7 +69,9 @@ def test_the_governments_section_four_that_does_not_add_up_is_two_findings(wareh
         found = con.execute("""SELECT row_code, expected, actual, detail FROM check_results
                                WHERE check_name = 'appeals_total' ORDER BY row_code""").fetchall()
     assert [(r, e, a) for r, e, a, _ in found] == [
-        ("review.total", Decimal(11), Decimal(0)), ("suit_after_review.total", Decimal(5), Decimal(0))]
+        ("review.total", Decimal(11), Decimal(0)),
+        ("suit_after_review.total", Decimal(5), Decimal(0)),
+    ]
     assert all(d.startswith("hongze_2023.pdf page 4: 总计 0") for *_, d in found)
 
 
@@ -74,4 +81,5 @@ def test_trace_of_a_pdf_figure_names_its_page(warehouse):
     lines = out.splitlines()
     assert lines[0] == "江苏省淮安市洪泽区人民政府 2023 new_received = 21"
     assert [ln.split() for ln in lines if ln.startswith("hongze_")] == [
-        ["hongze_2023.pdf", "page", "3", "requests", "new_received", "total", "21", "21"]]
+        ["hongze_2023.pdf", "page", "3", "requests", "new_received", "total", "21", "21"]
+    ]

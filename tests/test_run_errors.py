@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -19,7 +18,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-
 from conftest import RAW
 
 from pipeline.warehouse.files import WarehouseFiles
@@ -44,7 +42,10 @@ def _env() -> dict[str, str]:
 def _run(raw: Path, warehouse: Path, *extra: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "pipeline", "run", "--raw", str(raw), "--warehouse", str(warehouse), "--quiet", *extra],
-        capture_output=True, text=True, env=_env(), timeout=300,
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=300,
     )
 
 
@@ -97,7 +98,10 @@ def test_a_signal_stops_extraction_at_once(published, signum):
     with err_path.open("w") as err:
         proc = subprocess.Popen(
             [sys.executable, "-m", "pipeline", "run", "--raw", str(many), "--warehouse", str(warehouse)],
-            stdout=subprocess.DEVNULL, stderr=err, env=_env(), start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            env=_env(),
+            start_new_session=True,
         )
         deadline = time.monotonic() + 120
         while "extracting 2,000" not in err_path.read_text() and time.monotonic() < deadline:
@@ -217,10 +221,14 @@ def test_a_dagster_launched_run_refuses_a_taken_folder_too(tmp_path: Path):
 
     a = tmp_path / "d" / "a.duckdb"
     assert _run(RAW, a).returncode == 0
-    result = defs().resolve_job_def("refresh_warehouse").execute_in_process(
-        run_config={"resources": {"warehouse": {"config": {"raw_dir": str(RAW), "path": str(a.parent / "b.duckdb")}}}},
-        instance=dg.DagsterInstance.ephemeral(),
-        raise_on_error=False,
+    result = (
+        defs()
+        .resolve_job_def("refresh_warehouse")
+        .execute_in_process(
+            run_config={"resources": {"warehouse": {"config": {"raw_dir": str(RAW), "path": str(a.parent / "b.duckdb")}}}},
+            instance=dg.DagsterInstance.ephemeral(),
+            raise_on_error=False,
+        )
     )
     assert not result.success and not (a.parent / "b.duckdb").exists()
     failure = result.get_step_failure_events()[0]

@@ -8,12 +8,12 @@ import dagster as dg
 import duckdb
 import polars as pl
 import pytest
-
 from conftest import ROOT
-from pipeline.run import run_pipeline
+
 from pipeline.definitions import defs
 from pipeline.defs.warehouse import COLUMN_SCHEMA, _built_schema
 from pipeline.form.codebook import codebook
+from pipeline.run import run_pipeline
 from pipeline.warehouse.schema import table_docs
 
 UNITS = {"count", "10k_yuan", "yuan", "rate"}
@@ -34,8 +34,22 @@ def _types(con, table: str) -> dict[str, str]:
 
 def test_wide_marts_hold_counts_as_bigint_amounts_as_decimal_rates_as_double(con):
     types = _types(con, "mart_agency_year")
-    counts = ["new_received", "carried_over", "granted", "partial", "denied", "unable", "not_processed", "other",
-              "handled", "carried_forward", "review_total", "review_corrected", "suit_total", "suit_corrected"]
+    counts = [
+        "new_received",
+        "carried_over",
+        "granted",
+        "partial",
+        "denied",
+        "unable",
+        "not_processed",
+        "other",
+        "handled",
+        "carried_forward",
+        "review_total",
+        "review_corrected",
+        "suit_total",
+        "suit_corrected",
+    ]
     assert {c: types[c] for c in counts} == dict.fromkeys(counts, "BIGINT")
     assert types["fees_10k_yuan"] == "DECIMAL(38,6)"
     assert (types["grant_rate"], types["denial_rate"]) == ("DOUBLE", "DOUBLE")
@@ -50,12 +64,14 @@ def test_long_tables_keep_decimal_values_and_say_their_unit(con):
         assert (types["value"], types["unit"]) == ("DECIMAL(38,6)", "VARCHAR"), table
         units = {u for (u,) in con.execute(f"SELECT DISTINCT unit FROM {table}").fetchall()}
         assert units and units <= UNITS, (table, units)
-    assert con.execute(
-        "SELECT DISTINCT row_code, unit FROM facts WHERE unit <> 'count' ORDER BY 1"
-    ).fetchall() == [("fees.amount_10k_yuan", "10k_yuan")]
-    assert con.execute(
-        "SELECT DISTINCT metric, unit FROM mart_yoy WHERE unit <> 'count' ORDER BY 1"
-    ).fetchall() == [("denial_rate", "rate"), ("fees_10k_yuan", "10k_yuan"), ("grant_rate", "rate")]
+    assert con.execute("SELECT DISTINCT row_code, unit FROM facts WHERE unit <> 'count' ORDER BY 1").fetchall() == [
+        ("fees.amount_10k_yuan", "10k_yuan")
+    ]
+    assert con.execute("SELECT DISTINCT metric, unit FROM mart_yoy WHERE unit <> 'count' ORDER BY 1").fetchall() == [
+        ("denial_rate", "rate"),
+        ("fees_10k_yuan", "10k_yuan"),
+        ("grant_rate", "rate"),
+    ]
 
 
 def test_codebook_has_one_row_per_code_and_form(con):
@@ -105,10 +121,12 @@ def test_every_table_and_column_has_the_declared_comment(con):
     for table, columns in built.items():
         assert [c for c, _ in columns] == [c for c, _ in docs[table].columns], table
         assert columns == list(docs[table].columns), table
-    comments = dict(con.execute(
-        "SELECT table_name, comment FROM duckdb_tables() WHERE database_name = current_database() "
-        "UNION ALL SELECT view_name, comment FROM duckdb_views() WHERE database_name = current_database() AND NOT internal"
-    ).fetchall())
+    comments = dict(
+        con.execute(
+            "SELECT table_name, comment FROM duckdb_tables() WHERE database_name = current_database() "
+            "UNION ALL SELECT view_name, comment FROM duckdb_views() WHERE database_name = current_database() AND NOT internal"
+        ).fetchall()
+    )
     assert comments == {t: d.description for t, d in docs.items()}
     assert all(comment for comment in comments.values())
     (missing,) = con.execute(
@@ -128,4 +146,3 @@ def test_dagster_assets_carry_the_column_schema(con):
     built = _built_schema(con, "mart_agency_year")
     assert {c.name: c.type for c in built.columns}["handled"] == "BIGINT"
     assert all(c.description for c in built.columns)
-

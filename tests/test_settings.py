@@ -8,8 +8,8 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT, xxgk
+
 from pipeline import settings as settings_module
 from pipeline.settings import RUN, Settings, SettingsError, markdown_table, settings, variables
 
@@ -100,7 +100,9 @@ def test_two_bad_values_are_both_named(monkeypatch):
 
 def test_the_command_line_says_a_bad_value_in_one_line(tmp_path):
     for args in (["run", "--raw", str(tmp_path), "--warehouse", str(tmp_path / "w.duckdb")], ["checks"], ["run", "--help"]):
-        proc = subprocess.run([sys.executable, "-m", "pipeline", *args], capture_output=True, text=True, env=_clean_env(XXGK_LOCK_TIMEOUT="abc"))
+        proc = subprocess.run(
+            [sys.executable, "-m", "pipeline", *args], capture_output=True, text=True, env=_clean_env(XXGK_LOCK_TIMEOUT="abc")
+        )
         assert proc.returncode == 2, args
         assert proc.stderr == "xxgk: XXGK_LOCK_TIMEOUT=abc is not usable: expected a whole number of seconds, 0 or more\n", args
         assert proc.stdout == ""
@@ -132,9 +134,13 @@ def test_the_resource_defaults_are_the_declared_ones():
     from pipeline.defs.resources import Warehouse
 
     fields = Warehouse.model_fields
-    assert (fields["raw_dir"].default, fields["path"].default, fields["lock_timeout"].default) == (
-        Settings.model_fields["raw_dir"].default,
-        Settings.model_fields["warehouse"].default,
-        Settings.model_fields["lock_timeout"].default,
-    ) == ("data/raw", "data/warehouse/xxgk.duckdb", 3600)
+    assert (
+        (fields["raw_dir"].default, fields["path"].default, fields["lock_timeout"].default)
+        == (
+            Settings.model_fields["raw_dir"].default,
+            Settings.model_fields["warehouse"].default,
+            Settings.model_fields["lock_timeout"].default,
+        )
+        == ("data/raw", "data/warehouse/xxgk.duckdb", 3600)
+    )
     assert settings_module.default("sensor_interval") == 30

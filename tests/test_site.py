@@ -15,8 +15,8 @@ from urllib.parse import unquote, urlsplit
 import duckdb
 import lxml.html
 import pytest
-
 from conftest import ROOT, build_bundled, xxgk
+
 from pipeline.run import run_pipeline
 
 PLANTED = ROOT / "tests" / "fixtures" / "marts" / "planted"
@@ -70,7 +70,7 @@ def test_every_link_and_resource_resolves(fixture_site):
     ids = {p.resolve(): {e.get("id") for e in root.iter() if e.get("id")} for p, root in pages.items()}
     checked = 0
     for page, root in pages.items():
-        for element, attribute, link, _ in root.iterlinks():
+        for _element, _attribute, link, _ in root.iterlinks():
             parts = urlsplit(link)
             assert not parts.scheme and not parts.netloc, f"{page.relative_to(site)} links outside the site: {link}"
             target = (page.parent / unquote(parts.path)).resolve() if parts.path else page.resolve()
@@ -101,7 +101,8 @@ def _findings_on(page: Path) -> list[lxml.html.HtmlElement]:
 
 def _matching(articles, finding: dict) -> list[lxml.html.HtmlElement]:
     return [
-        a for a in articles
+        a
+        for a in articles
         if a.find_class("detail")[0].text_content() == finding["detail"]
         and any(x.text_content() == finding["check_name"] for x in a.iter("a"))
     ]
@@ -153,7 +154,9 @@ def test_the_planted_fixture_shows_a_finding_of_every_rule_and_files_without_an_
     # the carryover finding names last year's cell, in last year's file
     (carry,) = [a for a in _findings_on(site / "rule" / "carryover.html") if "[total]" in a.text_content()]
     last = carry.xpath(".//tr[@data-role='last_year']")
-    assert [(tr.find_class("file")[0].text_content(), tr.find_class("place")[0].text_content()) for tr in last] == [("carryover_2023.txt", "line 349")]
+    assert [(tr.find_class("file")[0].text_content(), tr.find_class("place")[0].text_content()) for tr in last] == [
+        ("carryover_2023.txt", "line 349")
+    ]
 
 
 def test_tongzhou_2024_shows_the_narrative_finding_with_both_lines(bundled):
@@ -161,7 +164,11 @@ def test_tongzhou_2024_shows_the_narrative_finding_with_both_lines(bundled):
     (finding,) = _findings_on(site / "agency" / f"{TONGZHOU}.html")
     assert "narrative" in finding.text_content()
     rows = {
-        tr.get("data-role"): (tr.find_class("file")[0].text_content(), tr.find_class("place")[0].text_content(), tr.find_class("raw")[0].text_content())
+        tr.get("data-role"): (
+            tr.find_class("file")[0].text_content(),
+            tr.find_class("place")[0].text_content(),
+            tr.find_class("raw")[0].text_content(),
+        )
         for tr in finding.xpath(".//tr[@data-role]")
     }
     assert rows == {
@@ -242,7 +249,10 @@ def test_an_update_rewrites_the_changed_agency_and_equals_a_full_build(tmp_path)
     rewritten = {name for name in after if after[name] != before[name]}
     with duckdb.connect(str(target), read_only=True) as con:
         changed = {r[0] for r in con.execute("SELECT agency_id FROM changed_agencies").fetchall()}
-        parents = {r[0] for r in con.execute("SELECT parent_id FROM agencies WHERE agency_id IN (SELECT agency_id FROM changed_agencies)").fetchall()}
+        parents = {
+            r[0]
+            for r in con.execute("SELECT parent_id FROM agencies WHERE agency_id IN (SELECT agency_id FROM changed_agencies)").fetchall()
+        }
     assert rewritten == {f"{a}.html" for a in changed | parents if a}
     assert len(rewritten) < len(after)
     full = tmp_path / "full"

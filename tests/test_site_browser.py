@@ -16,11 +16,12 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import build_bundled
 
 TONGZHOU = "b4ae53746221"
-CHROMIUM = next((p for p in (shutil.which("chromium"), "/usr/bin/chromium", shutil.which("chromium-browser")) if p and os.path.exists(p)), None)
+CHROMIUM = next(
+    (p for p in (shutil.which("chromium"), "/usr/bin/chromium", shutil.which("chromium-browser")) if p and os.path.exists(p)), None
+)
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium; .ci/run installs it)")
 
 
@@ -37,13 +38,28 @@ class Browser:
             os.dup2(b, 4)
 
         self.proc = subprocess.Popen(
-            [CHROMIUM, "--headless", "--remote-debugging-pipe", "--no-sandbox", "--disable-gpu", "--no-first-run",
-             "--disable-extensions", "--disable-background-networking", "--disable-sync", "--mute-audio",
-             f"--user-data-dir={profile}", "--window-size=1280,900", "about:blank"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                CHROMIUM,
+                "--headless",
+                "--remote-debugging-pipe",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-extensions",
+                "--disable-background-networking",
+                "--disable-sync",
+                "--mute-audio",
+                f"--user-data-dir={profile}",
+                "--window-size=1280,900",
+                "about:blank",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
             # Python opens its own files close-on-exec, so only the two ends dup2 made inheritable
             # reach Chromium; close_fds would close them (they are not the parent's fds 3 and 4).
-            preexec_fn=onto_3_and_4, close_fds=False,
+            preexec_fn=onto_3_and_4,
+            close_fds=False,
         )
         os.close(to_browser_r)
         os.close(from_browser_w)

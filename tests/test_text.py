@@ -76,9 +76,13 @@ def test_fold_makes_renderings_comparable():
 # Chinese text, full-width and other compatibility forms, and combining marks that compose with
 # what precedes them (`Ａ\u0301`, whose NFKC is `Á`), and white space of every kind: fold's shortcuts
 # (the common compatibility characters, str.split() for the regex) must give what the regex gives.
-_FOLDED_TEXT = st.text(st.sampled_from(
-    "年度报告政府信息公开申请（），：；！？％　０１２３４５６７８９Ａａ①㎡…﹝﹞ｶﾞ\u0301\u0308\u3099 \t\u00a0"
-    "aA09é\u200b\ufeff\x1c\x1f\u2028\u205f\x85"), max_size=24)
+_FOLDED_TEXT = st.text(
+    st.sampled_from(
+        "年度报告政府信息公开申请（），：；！？％　０１２３４５６７８９Ａａ①㎡…﹝﹞ｶﾞ\u0301\u0308\u3099 \t\u00a0"
+        "aA09é\u200b\ufeff\x1c\x1f\u2028\u205f\x85"
+    ),
+    max_size=24,
+)
 
 
 @given(_FOLDED_TEXT)

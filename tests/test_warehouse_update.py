@@ -14,10 +14,10 @@ from pathlib import Path
 import duckdb
 import pytest
 import regex
+from conftest import RAW, xxgk
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import RAW, xxgk
 from pipeline.run import run_pipeline
 
 TONGZHOU = "004_2b19c720d5f1c29d.txt"
@@ -104,10 +104,13 @@ def _steps(raw: Path) -> list[tuple[str, Callable[[], None]]]:
         ("the same agency and year with other facts", conflict),
         ("the original of the copy removed", tongzhou.unlink),
         ("a title now names another agency", switch_agency),
-        ("a file that is not a report, and an empty one", lambda: (
-            (raw / "scan.txt").write_bytes(bytes(range(256)) * 8),
-            (raw / "empty.txt").write_bytes(b""),
-        )),
+        (
+            "a file that is not a report, and an empty one",
+            lambda: (
+                (raw / "scan.txt").write_bytes(bytes(range(256)) * 8),
+                (raw / "empty.txt").write_bytes(b""),
+            ),
+        ),
     ]
 
 
@@ -117,8 +120,21 @@ def folder(tmp_path_factory) -> Path:
     raw = tmp / "raw"
     shutil.copytree(RAW, raw)
     synth = tmp / "synth"
-    xxgk("synth", "--n", "40", "--out", str(synth), "--seed", "7", "--years", "3", "--form", "both",
-         "--plant", "row_total,balance,carryover,narrative")
+    xxgk(
+        "synth",
+        "--n",
+        "40",
+        "--out",
+        str(synth),
+        "--seed",
+        "7",
+        "--years",
+        "3",
+        "--form",
+        "both",
+        "--plant",
+        "row_total,balance,carryover,narrative",
+    )
     shutil.copytree(synth / "reports", raw / "synth")
     return raw
 
@@ -139,10 +155,14 @@ def test_each_change_gives_what_a_build_from_scratch_gives(folder: Path, tmp_pat
 def test_an_update_rewrites_only_the_changed_parquet_files(folder: Path, tmp_path: Path):
     warehouse = tmp_path / "w" / "xxgk.duckdb"
     _run(folder, warehouse)
-    before = {p.relative_to(warehouse.parent / "parquet"): p.stat().st_ino for p in (warehouse.parent / "parquet" / "facts").rglob("*.parquet")}
+    before = {
+        p.relative_to(warehouse.parent / "parquet"): p.stat().st_ino for p in (warehouse.parent / "parquet" / "facts").rglob("*.parquet")
+    }
     _bump_first_cell(folder / "000_1acaab7e8820b83a.txt")
     assert "warehouse updated: 1 agency recomputed" in _run(folder, warehouse)
-    after = {p.relative_to(warehouse.parent / "parquet"): p.stat().st_ino for p in (warehouse.parent / "parquet" / "facts").rglob("*.parquet")}
+    after = {
+        p.relative_to(warehouse.parent / "parquet"): p.stat().st_ino for p in (warehouse.parent / "parquet" / "facts").rglob("*.parquet")
+    }
     kept = {k for k in before if after.get(k) == before[k]}
     assert len(before) - len(kept) in (1, 2)  # the changed report's file, and its old one when in another part
     with duckdb.connect(str(warehouse), read_only=True) as con:
@@ -238,8 +258,21 @@ def mixed_corpus(tmp_path_factory) -> tuple[list[Path], list[Path]]:
     reports = []
     for years in ("2", "1"):
         synth = tmp_path_factory.mktemp("mixed") / "synth"
-        xxgk("synth", "--n", "8", "--out", str(synth), "--seed", "5", "--years", years, "--form", "both",
-             "--plant", "row_total,balance,carryover")
+        xxgk(
+            "synth",
+            "--n",
+            "8",
+            "--out",
+            str(synth),
+            "--seed",
+            "5",
+            "--years",
+            years,
+            "--form",
+            "both",
+            "--plant",
+            "row_total,balance,carryover",
+        )
         for path in sorted((synth / "reports").iterdir()):
             reports.append(path.rename(path.with_name(f"y{years}-{path.name}")))
     return sorted(RAW.iterdir()) + reports[::2] + reports[1::4], reports[3::4]

@@ -11,7 +11,7 @@ from pipeline.defs.jobs import refuse_partial_run
 from pipeline.defs.progress import RunningLine, say
 from pipeline.defs.resources import Warehouse
 from pipeline.ingest import incremental
-from pipeline.ingest.batch import scan, RawFile
+from pipeline.ingest.batch import RawFile, scan
 from pipeline.ingest.duplicates import mark_duplicates
 
 
@@ -88,9 +88,7 @@ def extracted_reports(context: dg.AssetExecutionContext, warehouse: Warehouse) -
     inventory = pl.read_parquet(_inventory_path(warehouse))
     files = [RawFile(*row) for row in inventory.select("source_file", "size", "mtime_ns").iter_rows()]
     work_dir = warehouse.files.work_dir
-    outcome = incremental.update(
-        Path(warehouse.raw_dir), work_dir, files, warehouse.worker_count, Progress(context, warehouse.progress)
-    )
+    outcome = incremental.update(Path(warehouse.raw_dir), work_dir, files, warehouse.worker_count, Progress(context, warehouse.progress))
     if outcome.damage:
         # Not progress: said even with --quiet (info, not warning, so `xxgk run` shows it once).
         context.log.info(outcome.damage)

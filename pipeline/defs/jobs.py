@@ -9,8 +9,14 @@ refresh_warehouse = dg.define_asset_job("refresh_warehouse", selection=dg.AssetS
 EVERY_ASSET = frozenset(
     dg.AssetKey(name)
     for name in (
-        "raw_reports", "extracted_reports", "build_plan", *load_tables(), *(m.name for m in discover()),
-        "parquet_export", "static_site", "published_warehouse",
+        "raw_reports",
+        "extracted_reports",
+        "build_plan",
+        *load_tables(),
+        *(m.name for m in discover()),
+        "parquet_export",
+        "static_site",
+        "published_warehouse",
     )
 )
 
@@ -32,5 +38,5 @@ def refuse_partial_selection(selected) -> None:
     raise dg.Failure(
         f"refused: this run selects {shown} ({len(names)} of {len(EVERY_ASSET)} assets), but the warehouse is "
         "built and published as a whole, so nothing was built. Materialize all assets instead "
-        "(the job refresh_warehouse, \"Materialize all\" in the UI, or `xxgk run`)."
+        '(the job refresh_warehouse, "Materialize all" in the UI, or `xxgk run`).'
     )

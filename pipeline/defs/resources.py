@@ -7,8 +7,8 @@ from pydantic import PrivateAttr
 
 from pipeline import signals
 from pipeline.defs.jobs import refuse_partial_selection
-from pipeline.warehouse.files import FolderTaken, WarehouseFiles
 from pipeline.settings import default, settings
+from pipeline.warehouse.files import FolderTaken, WarehouseFiles
 from pipeline.warehouse.lock import LockLost, WarehouseBusy, check_held, writer_lock
 
 

@@ -19,8 +19,8 @@ from pipeline.defs.progress import say, step_of_stage, timed
 from pipeline.defs.resources import Warehouse
 from pipeline.ingest.incremental import extractor_version, live_files
 from pipeline.warehouse import parquet
-from pipeline.warehouse.changes import published_input
 from pipeline.warehouse.build import BuildFile
+from pipeline.warehouse.changes import published_input
 from pipeline.warehouse.files import code_fingerprint, publish
 from pipeline.warehouse.load import load, slice_changed_agencies
 from pipeline.warehouse.models import SqlModel, discover, load_tables, materialize, refresh_changed_agencies
@@ -101,9 +101,7 @@ def warehouse_tables(context: dg.AssetExecutionContext, warehouse: Warehouse, pl
     with build.writing() as con:
         schemas = {table: _built_schema(con, table) for table in BASE_TABLES}
     for table in BASE_TABLES:
-        yield dg.MaterializeResult(
-            asset_key=table, metadata={"rows": counts[table], "build": plan.mode, COLUMN_SCHEMA: schemas[table]}
-        )
+        yield dg.MaterializeResult(asset_key=table, metadata={"rows": counts[table], "build": plan.mode, COLUMN_SCHEMA: schemas[table]})
 
 
 def _load(files, plan: BuildPlan) -> dict[str, int]:
@@ -182,9 +180,7 @@ def parquet_export(context: dg.AssetExecutionContext, warehouse: Warehouse, plan
     staged = files.staged_parquet
     shutil.rmtree(staged, ignore_errors=True)
     with timed() as seconds:
-        counts = parquet.export(
-            files.build, staged, MARTS, plan.changed, previous=files.parquet if plan.mode == "update" else None
-        )
+        counts = parquet.export(files.build, staged, MARTS, plan.changed, previous=files.parquet if plan.mode == "update" else None)
     reused = f", {counts['facts_files_reused']:,} facts files kept from the previous version" if "facts_files_reused" in counts else ""
     say(context, warehouse.progress, f"Parquet: {len(counts) - bool(reused)} tables written{reused} in {seconds():,.1f} s")
     return dg.MaterializeResult(metadata={f"rows_{k}": v for k, v in counts.items()})

@@ -36,7 +36,9 @@ _SITE_NAME = regex.compile(r"[-_|—]+[^-_|—]*$")
 _SIGNATURE_LINES = 8
 _DATE_LINE = regex.compile(r"^(?:19|20)\d{2}年\d{1,2}月\d{1,2}日$")
 # A signing body: a short name, no punctuation, ending as bodies' names do.
-_SIGNER = regex.compile(r"^[\p{Han}()（）]{2,40}(?:局|委员会|委|办公室|办|政府|厅|院|会|中心|处|所|站|室|部|街道办事处|街道|镇|乡|署|队|馆)$")
+_SIGNER = regex.compile(
+    r"^[\p{Han}()（）]{2,40}(?:局|委员会|委|办公室|办|政府|厅|院|会|中心|处|所|站|室|部|街道办事处|街道|镇|乡|署|队|馆)$"
+)
 
 
 @dataclass(frozen=True)
@@ -58,8 +60,7 @@ def read_header(folded_lines: list[str]) -> Header:
     first = list(islice(((i, s.lstrip("#*")) for i, s in enumerate(folded_lines) if s and not _META.search(s)), _TITLE_LINES))
     header = _title(first, folded_lines)
     if header.year is None:
-        labelled = next(((i, m["title"]) for i, s in enumerate(folded_lines[:_META_LINES]) if (m := _TITLE_FIELD.match(s))),
-                        None)
+        labelled = next(((i, m["title"]) for i, s in enumerate(folded_lines[:_META_LINES]) if (m := _TITLE_FIELD.match(s))), None)
         if labelled is not None:
             header = _title([(labelled[0], _SITE_NAME.sub("", labelled[1]))], folded_lines)
     if header.year is not None and header.agency is None:
@@ -70,13 +71,13 @@ def read_header(folded_lines: list[str]) -> Header:
 def _title(first: list[tuple[int, str]], folded_lines: list[str]) -> Header:
     for start in range(len(first)):
         joined = ""
-        for i, s in first[start:]:
+        for _, s in first[start:]:
             joined += s
             tail = TITLE_TAIL.search(joined)
             if tail:
                 head = joined[: tail.start()]
                 m = _AGENCY_YEAR.match(head)
-                own = bool(_AFTER_TITLE.match(joined[tail.end():])) and not _ABOUT.search(head)
+                own = bool(_AFTER_TITLE.match(joined[tail.end() :])) and not _ABOUT.search(head)
                 if m:
                     agency = m["agency"] or m["rest"] or None
                     return Header(agency, int(m["year"]), first[start][0] + 1, own)
@@ -109,8 +110,7 @@ def later_title(folded_lines: list[str], after: int, agency: str | None, year: i
             title = _title([(above, folded_lines[above].lstrip("#*")), (i, line)], folded_lines)
         if (title.agency, title.year) == (agency, year):
             continue
-        if title.own_title and title.agency and title.year and find_sections(folded_lines[i + 1:]).keys() & {
-                "proactive", "requests"}:
+        if title.own_title and title.agency and title.year and find_sections(folded_lines[i + 1 :]).keys() & {"proactive", "requests"}:
             assert title.title_line is not None
             return title.title_line - 1, i
     return None
@@ -138,8 +138,13 @@ def division_hint(folded_lines: list[str], publisher: str | None) -> str | None:
 def report_titles(folded_lines: list[str]) -> int:
     """How many different lines are shaped like a report's title: a page listing reports (a 年报
     column) holds many, a report one or two (its title, perhaps repeated in a page heading)."""
-    return len({line for line in folded_lines if len(line) <= _TITLE_SHAPED_MAX and "。" not in line
-                and "," not in line and TITLE_TAIL.search(line) and _YEAR_IN.search(line)})
+    return len(
+        {
+            line
+            for line in folded_lines
+            if len(line) <= _TITLE_SHAPED_MAX and "。" not in line and "," not in line and TITLE_TAIL.search(line) and _YEAR_IN.search(line)
+        }
+    )
 
 
 _YEAR_IN = regex.compile(r"(?:19|20)\d{2}")

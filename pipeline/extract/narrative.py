@@ -46,8 +46,7 @@ _PATTERNS: tuple[tuple[str, regex.Pattern, str | None, str | None, str | None], 
         ("new_received", rf"(?:新收|收到)(?:的)?{_REQUEST}{_COUNT_WORD}{_N}件", "requests", "new_received", "total"),
         # 受理 counts the new requests, or the new ones and those carried over: either reading
         # agrees with the table (docs/form.md, "Figures stated in the prose").
-        ("new_received", rf"受理(?:的)?{_REQUEST}{_COUNT_WORD}{_N}件", "requests", "new_received|new_received+carried_over",
-         "total"),
+        ("new_received", rf"受理(?:的)?{_REQUEST}{_COUNT_WORD}{_N}件", "requests", "new_received|new_received+carried_over", "total"),
         ("carried_over", rf"上年结转(?:的)?{_REQUEST}?{_COUNT_WORD}{_N}件", "requests", "carried_over", "total"),
         ("handled", rf"(?:办结|答复)(?:了)?{_REQUEST}{_COUNT_WORD}{_N}件", "requests", "result.total", "total"),
         (
@@ -72,16 +71,32 @@ _PATTERNS: tuple[tuple[str, regex.Pattern, str | None, str | None, str | None], 
     )
 )
 # Read within a sentence rather than a clause: "发出收费通知的件数为4件，总金额为50990元".
-_SENTENCE_PATTERNS = (
-    ("fee_notice_amount_yuan", regex.compile(rf"发出收费通知的?件数[^。；;，,]*[，,]总金额(?:为|是)?{_AMOUNT}元")),
-)
+_SENTENCE_PATTERNS = (("fee_notice_amount_yuan", regex.compile(rf"发出收费通知的?件数[^。；;，,]*[，,]总金额(?:为|是)?{_AMOUNT}元")),)
 _DIGIT = regex.compile(r"\d")
 _CLAUSE = regex.compile(r"[^。；;，,：:!?！？]+")
 _SENTENCE = regex.compile(r"[^。；;!?！？]+")
 # Words before a keyword, within its clause, that make the count a part of the whole.
 _NARROWING = (
-    "其中", "通过", "网上", "网络", "信函", "当面", "传真", "电子邮件", "自然人", "法人", "企业", "个人",
-    "涉及", "以外", "不含", "上年", "去年", "同比", "较", "比",
+    "其中",
+    "通过",
+    "网上",
+    "网络",
+    "信函",
+    "当面",
+    "传真",
+    "电子邮件",
+    "自然人",
+    "法人",
+    "企业",
+    "个人",
+    "涉及",
+    "以外",
+    "不含",
+    "上年",
+    "去年",
+    "同比",
+    "较",
+    "比",
 )
 
 # A keyword joined to another ("行政复议和行政诉讼共5件", "受理和办结…") states a figure for both.

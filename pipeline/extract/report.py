@@ -9,10 +9,10 @@ from typing import Any
 
 from pipeline.extract import readers, renderings, stream
 from pipeline.extract.document import Document
-from pipeline.extract.renderings import spaced
 from pipeline.extract.header import Header, detect_form, division_hint, later_title, period_year, read_header, report_titles
 from pipeline.extract.model import Extraction, Fact
 from pipeline.extract.narrative import narrative_figures
+from pipeline.extract.renderings import spaced
 from pipeline.extract.sections import find_sections, section_spans
 from pipeline.extract.tables import TableReading, read_labelled_table, read_value_row_table
 from pipeline.extract.values import not_held
@@ -51,8 +51,9 @@ def extract_text(text: str) -> Extraction:
         return result
     rendering = renderings.detect(lines)
     if rendering is None:
-        return _conclude(result, header, folded, [_no_tables("no table layout recognised (no table cells and no "
-                                                              "lines of numbers)")], lambda f: False)
+        return _conclude(
+            result, header, folded, [_no_tables("no table layout recognised (no table cells and no lines of numbers)")], lambda f: False
+        )
     result.rendering = rendering
     spans = section_spans(folded)
     assert result.form_version is not None
@@ -86,12 +87,10 @@ def extract_document(doc: Document) -> Extraction:
     spans = section_spans(folded)
     readings = _read_cells(doc, lines, spans, result.form_version)
     last = {(c.line, c.page, c.box, c.place) for c in doc.last_row_cells()}
-    return _conclude(result, header, folded, readings,
-                     lambda f: (f.source_line, f.source_page, f.source_box, f.source_cell) in last)
+    return _conclude(result, header, folded, readings, lambda f: (f.source_line, f.source_page, f.source_box, f.source_cell) in last)
 
 
-def _start(folded: list[str], lines: list[str], place: Callable[[int], str],
-           publisher: str | None = None) -> tuple[Extraction, Header]:
+def _start(folded: list[str], lines: list[str], place: Callable[[int], str], publisher: str | None = None) -> tuple[Extraction, Header]:
     """The verdict before the tables are read: is this a report, whose, for which year and form,
     and is it one report. `place` says where a line is, for messages."""
     folded_text = "".join(folded)
@@ -106,9 +105,16 @@ def _start(folded: list[str], lines: list[str], place: Callable[[int], str],
     agency = header.agency or (publisher if header.year is not None else None)
     hint = division_hint(folded, publisher)
     if header.year is not None and header.year < FIRST_FORM_YEAR:
-        return Extraction(status="rejected", agency=agency, year=header.year, division_hint=hint, problems=[
-            f"a report for {header.year}: reports before {FIRST_FORM_YEAR} follow no national form "
-            "(the State Council's forms start with the 2019 reports), so their tables are not read"]), header
+        return Extraction(
+            status="rejected",
+            agency=agency,
+            year=header.year,
+            division_hint=hint,
+            problems=[
+                f"a report for {header.year}: reports before {FIRST_FORM_YEAR} follow no national form "
+                "(the State Council's forms start with the 2019 reports), so their tables are not read"
+            ],
+        ), header
     form_version, form_note = detect_form(folded_text, header.year)
     result = Extraction(status="ok", agency=agency, year=header.year, form_version=form_version, division_hint=hint)
     result.narrative = narrative_figures(folded)
@@ -120,15 +126,13 @@ def _start(folded: list[str], lines: list[str], place: Callable[[int], str],
         result.notes.append("the agency is the page's 发布机构: the title names none")
     period = period_year(folded)
     if header.year is not None and period is not None and period != header.year:
-        result.notes.append(f"the statistics period is {period}, the title's year {header.year}: the report year is "
-                            "the title's")
+        result.notes.append(f"the statistics period is {period}, the title's year {header.year}: the report year is the title's")
     sections = find_sections(folded)
     first_table = min((sections[k] for k in ("proactive", "requests") if k in sections), default=None)
     second = None if first_table is None else later_title(folded, first_table, agency, header.year)
     if second is not None:
-        title = "".join(line.strip() for line in lines[second[0]:second[1] + 1])
-        result.problems.append(f"a second report follows in the file at {place(second[0])} ({title}): "
-                               "only the first is read")
+        title = "".join(line.strip() for line in lines[second[0] : second[1] + 1])
+        result.problems.append(f"a second report follows in the file at {place(second[0])} ({title}): only the first is read")
     return result, header
 
 
@@ -136,8 +140,9 @@ def _no_tables(problem: str) -> TableReading:
     return TableReading(problems=[problem])
 
 
-def _conclude(result: Extraction, header: Header, folded: list[str], readings: list[TableReading],
-              cut: Callable[[Fact], bool]) -> Extraction:
+def _conclude(
+    result: Extraction, header: Header, folded: list[str], readings: list[TableReading], cut: Callable[[Fact], bool]
+) -> Extraction:
     for reading in readings:
         result.facts.extend(_doubted(f) if cut(f) and not f.doubt else f for f in reading.facts)
         result.problems.extend(reading.problems)
@@ -158,11 +163,12 @@ def _not_a_report(result: Extraction, header: Header, folded: list[str]) -> str 
         return None
     titles = report_titles(folded)
     if titles >= _LIST_TITLES:
-        return (f"not a report: a page listing {titles} report titles (a 年报 column), "
-                "and none of the form's tables with numbers")
+        return f"not a report: a page listing {titles} report titles (a 年报 column), and none of the form's tables with numbers"
     if not header.own_title:
-        return ("not a report: its title is about a report (news, a notice or the format notice) rather than "
-                "one agency's report for one year, and it holds none of the form's tables with numbers")
+        return (
+            "not a report: its title is about a report (news, a notice or the format notice) rather than "
+            "one agency's report for one year, and it holds none of the form's tables with numbers"
+        )
     return None
 
 
@@ -170,9 +176,15 @@ def _read_cells(reader: Any, lines: list[str], spans: dict[str, tuple[int, int]]
     readings: list[TableReading] = []
     for table_code in ("proactive", "requests"):
         start, end = spans[table_code]
-        readings.append(read_labelled_table(reader.rows(lines, start, end), rows_of(form_version, table_code),
-                                            reader.CELLS_BY_POSITION, variants_of(form_version, table_code),
-                                            in_order=table_code != "proactive"))
+        readings.append(
+            read_labelled_table(
+                reader.rows(lines, start, end),
+                rows_of(form_version, table_code),
+                reader.CELLS_BY_POSITION,
+                variants_of(form_version, table_code),
+                in_order=table_code != "proactive",
+            )
+        )
     start, end = spans["appeals"]
     (appeals_row,) = rows_of(form_version, "appeals")
     readings.append(read_value_row_table(reader.rows(lines, start, end), appeals_row, reader.CELLS_BY_POSITION))

@@ -138,12 +138,13 @@ def read_value_row(lines: list[TextLine], form_row: FormRow, aligned: bool) -> T
     return reading
 
 
-def _read_row(anchor: _Anchor, lines: list[TextLine], value_lines: list[TextLine], aligned: bool,
-              reading: TableReading, end: int) -> None:
+def _read_row(anchor: _Anchor, lines: list[TextLine], value_lines: list[TextLine], aligned: bool, reading: TableReading, end: int) -> None:
     row = anchor.row
     if len(value_lines) > 1:
-        reading.problems.append(f"{row.table_code} row {row.label}: numbers on {len(value_lines)} lines "
-                                f"({', '.join(str(t.number) for t in value_lines)}), so the row is ambiguous")
+        reading.problems.append(
+            f"{row.table_code} row {row.label}: numbers on {len(value_lines)} lines "
+            f"({', '.join(str(t.number) for t in value_lines)}), so the row is ambiguous"
+        )
         return
     if not value_lines:
         label_line = lines[anchor.first].number
@@ -160,14 +161,14 @@ def _read_row(anchor: _Anchor, lines: list[TextLine], value_lines: list[TextLine
     _place(row, line, aligned, reading, _columns(lines, line, width) if aligned and len(line.values) < width else None)
 
 
-def _place(row: FormRow, line: TextLine, aligned: bool, reading: TableReading,
-           columns: list[tuple[int, int]] | None) -> None:
+def _place(row: FormRow, line: TextLine, aligned: bool, reading: TableReading, columns: list[tuple[int, int]] | None) -> None:
     keys = row.facts_keys()
     words = list(line.values)
     values = [parse_value(w.text) for w in words]
     if len(words) > len(keys) or any(v is None for v in values):
-        reading.problems.append(f"{row.table_code} row {row.label}: {len(words)} numbers at line {line.number} "
-                                f"where the form has {len(keys)} cells")
+        reading.problems.append(
+            f"{row.table_code} row {row.label}: {len(words)} numbers at line {line.number} where the form has {len(keys)} cells"
+        )
         return
     doubt, why = None, ""
     if len(words) == len(keys):
@@ -179,8 +180,10 @@ def _place(row: FormRow, line: TextLine, aligned: bool, reading: TableReading,
         if line.ends_text:
             doubt = "the text ends on this line, which has fewer numbers than cells: it may be cut off"
     if placement is None:
-        reading.problems.append(f"{row.table_code} row {row.label}: {len(words)} numbers for {len(keys)} cells "
-                                f"at line {line.number}, and their columns cannot be known{why}")
+        reading.problems.append(
+            f"{row.table_code} row {row.label}: {len(words)} numbers for {len(keys)} cells "
+            f"at line {line.number}, and their columns cannot be known{why}"
+        )
         return
     placed = dict(zip(placement, zip(words, values)))
     for column, (table_code, row_code, cls) in enumerate(keys):
@@ -249,8 +252,9 @@ def _merge(starts: list[int], tolerance: int) -> list[tuple[int, int]]:
     return [(g[0], g[-1]) for g in groups]
 
 
-def _choose(row: FormRow, words: list[Word], values: list[Decimal | None],
-            columns: list[tuple[int, int]] | None) -> tuple[tuple[int, ...] | None, str | None, str]:
+def _choose(
+    row: FormRow, words: list[Word], values: list[Decimal | None], columns: list[tuple[int, int]] | None
+) -> tuple[tuple[int, ...] | None, str | None, str]:
     """The placement of the numbers into the row's columns; a doubt when only the form's arithmetic
     placed non-zero numbers (a cut or damaged line can add up by chance); and, when nothing is
     placed, why, to end the problem's message."""
@@ -281,8 +285,9 @@ def _choose(row: FormRow, words: list[Word], values: list[Decimal | None],
     return placement, "columns chosen by the form's arithmetic alone: positions did not place them", ""
 
 
-def readings_adding_up(row: FormRow, values: list[Decimal | None],
-                       placements: list[tuple[int, ...]] | None = None) -> dict[tuple[Decimal, ...], tuple[int, ...]]:
+def readings_adding_up(
+    row: FormRow, values: list[Decimal | None], placements: list[tuple[int, ...]] | None = None
+) -> dict[tuple[Decimal, ...], tuple[int, ...]]:
     """The readings of a row with blank cells that satisfy the form's arithmetic (pipeline/form/
     arithmetic.py), each with a placement giving it: the numbers keep their order, the cells left
     over are blank (0). Placements that differ only in which zeros were written read alike, so they

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from pipeline.extract.model import ABSENT, COVERED, UNREADABLE, Cell, Fact
+from pipeline.extract.model import ABSENT, UNREADABLE, Cell, Fact
 from pipeline.extract.values import is_value_text, parse_value
 from pipeline.form.codebook import FormRow
 from pipeline.text.normalize import label_key
@@ -81,18 +81,33 @@ def _read_values(form_row: FormRow, values: list[Cell], reading: TableReading, b
         value = parse_value(cell.text)
         if value is None:
             reading.problems.append(
-                f"{table_code} {row_code} {applicant_class or ''}: unreadable cell {cell.text.strip()!r} "
-                f"at {cell.where()}".replace("  ", " ")
+                f"{table_code} {row_code} {applicant_class or ''}: unreadable cell {cell.text.strip()!r} at {cell.where()}".replace(
+                    "  ", " "
+                )
             )
             continue
         reading.facts.append(
-            Fact(table_code, row_code, applicant_class, value, cell.line, cell.text.strip(),
-                 source_page=cell.page, source_box=cell.box, source_cell=cell.place)
+            Fact(
+                table_code,
+                row_code,
+                applicant_class,
+                value,
+                cell.line,
+                cell.text.strip(),
+                source_page=cell.page,
+                source_box=cell.box,
+                source_cell=cell.place,
+            )
         )
 
 
-def read_labelled_table(rows: list[list[Cell]], form_rows: tuple[FormRow, ...], by_position: bool = False,
-                        variants: tuple[FormRow, ...] = (), in_order: bool = True) -> TableReading:
+def read_labelled_table(
+    rows: list[list[Cell]],
+    form_rows: tuple[FormRow, ...],
+    by_position: bool = False,
+    variants: tuple[FormRow, ...] = (),
+    in_order: bool = True,
+) -> TableReading:
     """Sections 二 and 三. Header rows come before the first body row and are skipped, so column
     headers such as 总计 or 其他 are never mistaken for body rows of the same name. Section 二's small
     tables, whose labels are each the form's only one of its kind, are read in whatever order a
@@ -109,8 +124,14 @@ def read_labelled_table(rows: list[list[Cell]], form_rows: tuple[FormRow, ...], 
         if not labels:
             continue
         last, whole = _label_texts(labels)
-        variant = next((v for v in variants if pointer and codes.index(v.stands_for[0]) >= pointer
-                        and v.pattern.search(last) and any(c.covered is None for c in values)), None)
+        variant = next(
+            (
+                v
+                for v in variants
+                if pointer and codes.index(v.stands_for[0]) >= pointer and v.pattern.search(last) and any(c.covered is None for c in values)
+            ),
+            None,
+        )
         if variant is not None:
             _read_variant(variant, values, reading, by_position)
             pointer = codes.index(variant.stands_for[-1]) + 1
@@ -160,9 +181,11 @@ def _numbers_below_blanks(form_row: FormRow, values: list[Cell], split: list, k:
     below = _numbers_row(split, k + 1, form_row)
     if below is None:
         return False
-    reading.problems.append(f"{form_row.table_code} row {form_row.label}: its cells are blank and a row of "
-                            f"numbers without a label stands right below ({below[0].where()}): which is the "
-                            "row's cannot be known")
+    reading.problems.append(
+        f"{form_row.table_code} row {form_row.label}: its cells are blank and a row of "
+        f"numbers without a label stands right below ({below[0].where()}): which is the "
+        "row's cannot be known"
+    )
     return True
 
 
@@ -194,7 +217,8 @@ def _read_variant(variant: FormRow, values: list[Cell], reading: TableReading, b
     reading.facts.extend(row.facts)
     reading.problems.append(
         f"{variant.table_code} row {variant.label}: printed as one row, as in the 2019 form, with numbers "
-        f"that are not all 0, so its rows {', '.join(variant.stands_for)} are not given")
+        f"that are not all 0, so its rows {', '.join(variant.stands_for)} are not given"
+    )
 
 
 def resembled(form_rows: tuple[FormRow, ...], text: str) -> FormRow | None:
@@ -226,7 +250,7 @@ def _within_one_edit(a: str, b: str) -> bool:
     if len(a) > len(b):
         a, b = b, a
     i = next((k for k, (x, y) in enumerate(zip(a, b)) if x != y), len(a))
-    return a[i + (len(a) == len(b)):] == b[i + 1:]
+    return a[i + (len(a) == len(b)) :] == b[i + 1 :]
 
 
 def _in_order(text: str, label: str) -> bool:
@@ -234,16 +258,14 @@ def _in_order(text: str, label: str) -> bool:
     return all(ch in rest for ch in text)
 
 
-def _names_another(form_row: FormRow, labels: list[Cell], form_rows: tuple[FormRow, ...],
-                   reading: TableReading) -> bool:
+def _names_another(form_row: FormRow, labels: list[Cell], form_rows: tuple[FormRow, ...], reading: TableReading) -> bool:
     """A row is matched on all its label cells together, so that a label split over cells is found;
     a label cell that on its own names another row of the form means lines of two rows were spliced
     into one (a row's label, then a copy of an earlier row), and whose numbers follow cannot be known."""
     for cell in labels:
         other = next((r for r in _rows_named(form_rows, label_key(cell.text)) if r is not form_row), None)
         if other is not None:
-            reading.problems.append(f"{form_row.table_code} row {form_row.label}: its label cells also name "
-                                    f"{other.label} ({cell.where()})")
+            reading.problems.append(f"{form_row.table_code} row {form_row.label}: its label cells also name {other.label} ({cell.where()})")
             return True
     return False
 
@@ -267,8 +289,7 @@ def _per_form(cache: dict, form_rows: tuple[FormRow, ...], key: object, compute:
 
 def _rows_matched(form_rows: tuple[FormRow, ...], last: str, whole: str) -> frozenset[int]:
     """The ids of the form's rows a row's labels match."""
-    return _per_form(_MATCHED, form_rows, (last, whole),
-                     lambda: frozenset(id(r) for r in form_rows if _matches(r, last, whole)))
+    return _per_form(_MATCHED, form_rows, (last, whole), lambda: frozenset(id(r) for r in form_rows if _matches(r, last, whole)))
 
 
 def _rows_named(form_rows: tuple[FormRow, ...], key: str) -> list[FormRow]:
@@ -322,6 +343,7 @@ def flag_value_rows(form_row: FormRow, places: list[str], reading: TableReading)
     repeated or spliced, and which is the table's cannot be known (every reader calls this)."""
     if len(places) <= 1:
         return False
-    reading.problems.append(f"{form_row.table_code}: numbers on {len(places)} lines below the header "
-                            f"({', '.join(places)}), where the form has one row")
+    reading.problems.append(
+        f"{form_row.table_code}: numbers on {len(places)} lines below the header ({', '.join(places)}), where the form has one row"
+    )
     return True

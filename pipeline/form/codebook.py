@@ -89,8 +89,13 @@ def rows_of(form_version: str, table_code: str) -> tuple[FormRow, ...]:
 def variants_of(form_version: str, table_code: str) -> tuple[FormRow, ...]:
     """Rows real reports print in place of some of the form's (variants.csv)."""
     return tuple(
-        FormRow(rec["table_code"], rec["label"], regex.compile(rec["pattern"]), tuple(rec["cells"].split(";")),
-                tuple(rec["stands_for"].split(";")))
+        FormRow(
+            rec["table_code"],
+            rec["label"],
+            regex.compile(rec["pattern"]),
+            tuple(rec["cells"].split(";")),
+            tuple(rec["stands_for"].split(";")),
+        )
         for rec in _read_csv("variants.csv")
         if form_version in rec["form"].split(";") and rec["table_code"] == table_code
     )

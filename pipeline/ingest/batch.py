@@ -4,12 +4,12 @@ as Parquet, so no process ever holds every text or every fact at once."""
 from __future__ import annotations
 
 import hashlib
-from datetime import date
 import os
 import re
 import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import NamedTuple
 
@@ -161,10 +161,7 @@ def _not_regular(mode: int, path: Path) -> str | None:
 
 def _too_large(size: int, limit: int) -> str:
     kind = "text" if limit == MAX_REPORT_BYTES else "PDF and Word files"
-    return (
-        f"too large for a report ({size:,} bytes; reports are tens of kilobytes, "
-        f"the limit for {kind} is {limit:,}): not read"
-    )
+    return f"too large for a report ({size:,} bytes; reports are tens of kilobytes, the limit for {kind} is {limit:,}): not read"
 
 
 # PDF and Word files carry fonts and images beside their text, so they may be far larger.
@@ -260,8 +257,7 @@ def extract_read(read: Read, path: Path) -> tuple[str, Extraction]:
         try:
             os.fsencode(path).decode("utf-8")
             ex.notes.append(
-                "the file name holds \\xNN as text, which names that are not UTF-8 are shown with, "
-                "so its backslashes are shown as \\x5c"
+                "the file name holds \\xNN as text, which names that are not UTF-8 are shown with, so its backslashes are shown as \\x5c"
             )
         except UnicodeDecodeError:
             ex.notes.append(

@@ -49,9 +49,9 @@ from typing import NamedTuple
 
 import polars as pl
 
-from pipeline.ingest import batch as _batch
 from pipeline.extract import readers
 from pipeline.extract.readers import office
+from pipeline.ingest import batch as _batch
 from pipeline.ingest.batch import BATCH_SIZE, RawFile
 
 PACKAGE = Path(__file__).resolve().parents[1]
@@ -115,10 +115,7 @@ class Outcome:
     def describe(self) -> str:
         if self.full:
             return f"{self.total:,} files, all extracted ({self.reason})"
-        return (
-            f"{self.total:,} files: {self.unchanged:,} unchanged, {self.new:,} new, "
-            f"{self.changed:,} changed, {self.removed:,} removed"
-        )
+        return f"{self.total:,} files: {self.unchanged:,} unchanged, {self.new:,} new, {self.changed:,} changed, {self.removed:,} removed"
 
 
 def manifest_path(work_dir: Path) -> Path:
@@ -370,9 +367,7 @@ def new_manifest(rows: list[dict], version: str, scanned_ns: int) -> pl.DataFram
     """The manifest of these rows, by path, stamped with the extractor and the scan's time."""
     if not rows:
         return pl.DataFrame(schema=MANIFEST_SCHEMA)
-    return pl.DataFrame(
-        [{**r, "extractor": version, "scanned_ns": scanned_ns} for r in rows], schema=MANIFEST_SCHEMA
-    ).sort("source_file")
+    return pl.DataFrame([{**r, "extractor": version, "scanned_ns": scanned_ns} for r in rows], schema=MANIFEST_SCHEMA).sort("source_file")
 
 
 def _commit(work_dir: Path, manifest: pl.DataFrame, first_new: int) -> list[int]:
@@ -400,9 +395,7 @@ def _rewrite(work_dir: Path, group: list[int], report_ids: set[str], new_batch: 
             by_frame.setdefault(_frame_name(path), []).append(path)
     ids = pl.Series("report_id", sorted(report_ids), dtype=pl.String)
     for frame, paths in by_frame.items():
-        kept = pl.concat([pl.read_parquet(p) for p in paths], how="vertical_relaxed").filter(
-            pl.col("report_id").is_in(ids.implode())
-        )
+        kept = pl.concat([pl.read_parquet(p) for p in paths], how="vertical_relaxed").filter(pl.col("report_id").is_in(ids.implode()))
         kept.write_parquet(bdir / f"{frame}-{new_batch:06d}.parquet")
 
 

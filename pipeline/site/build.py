@@ -97,7 +97,10 @@ def build_site(
 
     rules = env.get_template("rule.html")
     for rule in data.rules:
-        _write(out / "rule" / f"{rule['check_name']}.html", rules.render(rule=rule, findings=data.by_rule.get(rule["check_name"], []), root="../"))
+        _write(
+            out / "rule" / f"{rule['check_name']}.html",
+            rules.render(rule=rule, findings=data.by_rule.get(rule["check_name"], []), root="../"),
+        )
     _write(out / "files.html", env.get_template("files.html").render(findings=data.by_agency.get(None, []), root=""))
     rank_pages = _rankings(env, data, out / "rank")
     _write(out / "index.html", env.get_template("index.html").render(**_index_context(data), root=""))
@@ -109,7 +112,11 @@ def _links(data: SiteData, agency_id: str) -> str:
     departments. A page whose links changed (a department added or gone) is rendered again."""
     a = data.agencies[agency_id]
     parent = data.agencies.get(a["parent_id"])
-    shown_links = [a["name"], parent["name"] if parent else None, sorted((d, data.agencies[d]["name"]) for d in data.departments.get(agency_id, []))]
+    shown_links = [
+        a["name"],
+        parent["name"] if parent else None,
+        sorted((d, data.agencies[d]["name"]) for d in data.departments.get(agency_id, [])),
+    ]
     return hashlib.sha256(json.dumps(shown_links, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
@@ -179,7 +186,10 @@ def _rankings(env: jinja2.Environment, data: SiteData, folder: Path) -> int:
             groups: dict[tuple, list[dict]] = {}
             for r in data.rankings.get((metric.column, year), []):
                 groups.setdefault((r["kind"], r["division_level"]), []).append(r)
-            context = [{"kind": k, "division_level": d, "count": len(rows), "rows": _rank_rows(rows, metric.unit)} for (k, d), rows in groups.items()]
+            context = [
+                {"kind": k, "division_level": d, "count": len(rows), "rows": _rank_rows(rows, metric.unit)}
+                for (k, d), rows in groups.items()
+            ]
             _write(folder / f"{metric.column}-{year}.html", page.render(metric=metric, year=year, years=years, groups=context, root="../"))
     pages = {(m.column, y) for m in METRICS for y in years}
     _write(folder / "index.html", env.get_template("rank_index.html").render(metrics=METRICS, years=years, pages=pages, root="../"))
@@ -212,8 +222,7 @@ def _index_context(data: SiteData) -> dict:
     counts = Counter(f["agency_id"] for f in data.findings if f["agency_id"] in data.agencies)
     errors = Counter(f["agency_id"] for f in data.findings if f["agency_id"] in data.agencies and f["severity"] == "error")
     agencies = [
-        {**a, "findings": counts.get(a["agency_id"], 0), "years_text": " ".join(map(str, a["years"] or []))}
-        for a in data.agencies.values()
+        {**a, "findings": counts.get(a["agency_id"], 0), "years_text": " ".join(map(str, a["years"] or []))} for a in data.agencies.values()
     ]
     rules = [{**r, "findings": len(data.by_rule.get(r["check_name"], []))} for r in data.rules]
     return {
@@ -227,7 +236,10 @@ def _index_context(data: SiteData) -> dict:
         "headline_columns": [k for k, _ in HEADLINE_COLUMNS],
         "headline_charts": _headline_charts(data),
         "by_kind": data.agencies_by_kind_region,
-        "most_findings": [(data.agencies[i], n, errors.get(i, 0)) for i, n in sorted(counts.items(), key=lambda kv: (-kv[1], data.agencies[kv[0]]["name"]))[:MOST_FINDINGS]],
+        "most_findings": [
+            (data.agencies[i], n, errors.get(i, 0))
+            for i, n in sorted(counts.items(), key=lambda kv: (-kv[1], data.agencies[kv[0]]["name"]))[:MOST_FINDINGS]
+        ],
         "rules": rules,
         "file_findings": len(data.by_agency.get(None, [])),
     }

@@ -34,8 +34,16 @@ class Bar:
 def _bar(x: float, y: float, width: float, height: float, colour: str, tip: str, text: str) -> Bar:
     inside = height >= 14
     return Bar(
-        f"{x:.1f}", f"{y:.1f}", f"{width:.1f}", f"{height:.1f}", colour, tip, text,
-        f"{x + width / 2:.1f}", f"{y + 12 if inside else y - 3:.1f}", inside,
+        f"{x:.1f}",
+        f"{y:.1f}",
+        f"{width:.1f}",
+        f"{height:.1f}",
+        colour,
+        tip,
+        text,
+        f"{x + width / 2:.1f}",
+        f"{y + 12 if inside else y - 3:.1f}",
+        inside,
     )
 
 
@@ -90,7 +98,9 @@ def stacked(title: str, rows: list[dict], columns: tuple[str, ...], of: str) -> 
             y -= h
             metric = BY_COLUMN[column]
             share = f"{100 * v / total:.1f}%"
-            bars.append(_bar(x, y, bar, h, COLOURS[j % len(COLOURS)], f"{row['year']} {metric.label}: {v} ({share})", share if h > 12 else ""))
+            bars.append(
+                _bar(x, y, bar, h, COLOURS[j % len(COLOURS)], f"{row['year']} {metric.label}: {v} ({share})", share if h > 12 else "")
+            )
     return Chart(title, bars, years, [(COLOURS[j % len(COLOURS)], BY_COLUMN[c].label) for j, c in enumerate(columns)])
 
 

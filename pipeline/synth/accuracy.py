@@ -50,8 +50,7 @@ def score_by(corpus: Path) -> tuple[dict[str, Score], dict[str, Score]]:
 
 def _add(s: Score, result, entry: dict[str, str], expected: dict[tuple[str, str, str], str]) -> None:
     got = {(x.table_code, x.row_code, x.applicant_class or ""): format_value(x.value) for x in result.facts}
-    certain = {(x.table_code, x.row_code, x.applicant_class or ""): format_value(x.value)
-               for x in result.facts if x.doubt is None}
+    certain = {(x.table_code, x.row_code, x.applicant_class or ""): format_value(x.value) for x in result.facts if x.doubt is None}
     s.reports += 1
     s.cells_total += len(expected)
     s.cells_exact += sum(1 for key, value in expected.items() if got.get(key) == value)
@@ -68,16 +67,21 @@ def _header_expected(entry: dict[str, str]) -> tuple:
     """Agency, year and form as the title (or a page's 发布机构) gives them, none for a page that is
     no report (and no form for a report before 2019); 公开日期 where the page has a metadata table
     (corpora written before the column existed have none)."""
-    return (entry["agency"] or None, int(entry["year"]) if entry["year"] else None, entry["form_version"] or None,
-            entry.get("published_on") or None)
+    return (
+        entry["agency"] or None,
+        int(entry["year"]) if entry["year"] else None,
+        entry["form_version"] or None,
+        entry.get("published_on") or None,
+    )
 
 
 def table(scores: dict[str, Score], by: str = "rendering") -> str:
     width = max([12, len(by), *map(len, scores)])
-    lines = [f"{by:<{width}} {'reports':>7} {'cells exact / total':>24} {'wrong':>6} {'right header':>13} "
-             f"{'right status':>13}"]
+    lines = [f"{by:<{width}} {'reports':>7} {'cells exact / total':>24} {'wrong':>6} {'right header':>13} {'right status':>13}"]
     for name, s in sorted(scores.items()):
         share = f"{100 * s.cells_exact / s.cells_total:.1f}%" if s.cells_total else "-"
-        lines.append(f"{name:<{width}} {s.reports:>7} {f'{s.cells_exact} / {s.cells_total}':>17} {share:>6} "
-                     f"{s.cells_wrong:>6} {f'{s.header_right} / {s.reports}':>13} {f'{s.status_right} / {s.reports}':>13}")
+        lines.append(
+            f"{name:<{width}} {s.reports:>7} {f'{s.cells_exact} / {s.cells_total}':>17} {share:>6} "
+            f"{s.cells_wrong:>6} {f'{s.header_right} / {s.reports}':>13} {f'{s.status_right} / {s.reports}':>13}"
+        )
     return "\n".join(lines)

@@ -18,6 +18,7 @@ def _names(allowed: tuple[str, ...]):
         if unknown:
             raise argparse.ArgumentTypeError(f"unknown {', '.join(unknown)}; choose from {', '.join(allowed)}")
         return names
+
     return parse
 
 
@@ -26,18 +27,25 @@ def add_synth_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--n", type=int, required=True, help="number of reports")
     p.add_argument("--out", type=Path, required=True, help="directory to write")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--renderings", type=_names(corpus.RENDERINGS), default=("docx-text",),
-                   help=f"comma-separated, from {', '.join(corpus.RENDERINGS)}")
+    p.add_argument(
+        "--renderings", type=_names(corpus.RENDERINGS), default=("docx-text",), help=f"comma-separated, from {', '.join(corpus.RENDERINGS)}"
+    )
     p.add_argument("--form", choices=("2019", "2021", "both"), default="2021")
     p.add_argument("--years", type=int, default=1, help="consecutive years per agency")
-    p.add_argument("--plant", type=_names(PLANT_KINDS), default=(),
-                   help=f"comma-separated errors to plant, from {', '.join(PLANT_KINDS)}")
-    p.add_argument("--deviate", type=_names(DEVIATION_KINDS), default=(),
-                   help=f"comma-separated ways real reports bend the form, each given to a share of the "
-                        f"reports without a planted error, from {', '.join(DEVIATION_KINDS)}")
-    p.add_argument("--every-rendering", action="store_true",
-                   help="write each report in every rendering of --renderings (the same facts in each file; "
-                        "a raw folder then holds each report several times)")
+    p.add_argument("--plant", type=_names(PLANT_KINDS), default=(), help=f"comma-separated errors to plant, from {', '.join(PLANT_KINDS)}")
+    p.add_argument(
+        "--deviate",
+        type=_names(DEVIATION_KINDS),
+        default=(),
+        help=f"comma-separated ways real reports bend the form, each given to a share of the "
+        f"reports without a planted error, from {', '.join(DEVIATION_KINDS)}",
+    )
+    p.add_argument(
+        "--every-rendering",
+        action="store_true",
+        help="write each report in every rendering of --renderings (the same facts in each file; "
+        "a raw folder then holds each report several times)",
+    )
     p.set_defaults(func=run_synth)
     return p
 
@@ -46,8 +54,7 @@ def run_synth(args: argparse.Namespace) -> int:
     if args.n < 1 or args.years < 1:
         print("--n and --years must be at least 1", file=sys.stderr)
         return 2
-    options = corpus.Options(args.n, args.seed, args.renderings, args.form, args.years, args.plant,
-                             args.every_rendering, args.deviate)
+    options = corpus.Options(args.n, args.seed, args.renderings, args.form, args.years, args.plant, args.every_rendering, args.deviate)
     try:
         skipped = corpus.write(options, args.out)
     except convert.ConversionError as e:

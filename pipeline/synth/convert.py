@@ -22,9 +22,16 @@ _COMMANDS = {
 }
 # Files per soffice start-up: given 300 files it converted the first 247 and exited 0.
 _BATCH = 100
-_NEEDS = {"w3m": ("w3m",), "lynx": ("lynx",), "pandoc": ("pandoc",), "html2text": (),
-          "pdf-layout": ("soffice", "pdftotext"), "pdf-raw": ("soffice", "pdftotext"),
-          "pdf": ("soffice",), "docx": ("soffice",)}
+_NEEDS = {
+    "w3m": ("w3m",),
+    "lynx": ("lynx",),
+    "pandoc": ("pandoc",),
+    "html2text": (),
+    "pdf-layout": ("soffice", "pdftotext"),
+    "pdf-raw": ("soffice", "pdftotext"),
+    "pdf": ("soffice",),
+    "docx": ("soffice",),
+}
 # (file extension, LibreOffice export filter)
 _PDF = ("pdf", "writer_web_pdf_Export")
 _DOCX = ("docx", "MS Word 2007 XML")
@@ -76,23 +83,32 @@ def _soffice(root: Path, names: list[str], target: tuple[str, str]) -> dict[str,
     ext, export_filter = target
     outdir = root / ext
     run = subprocess.run(
-        ["soffice", f"-env:UserInstallation=file://{root}/profile", "--headless",
-         "--convert-to", f"{ext}:{export_filter}", "--outdir", str(outdir),
-         *(str(root / f"{name}.html") for name in names)],
-        capture_output=True, timeout=600,
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{root}/profile",
+            "--headless",
+            "--convert-to",
+            f"{ext}:{export_filter}",
+            "--outdir",
+            str(outdir),
+            *(str(root / f"{name}.html") for name in names),
+        ],
+        capture_output=True,
+        timeout=600,
     )
     # soffice exits 0 even when it converted only some files (given 300, it stopped after 247),
     # so each output is checked for rather than trusting the exit status.
     missing = [name for name in names if not (outdir / f"{name}.{ext}").is_file()]
     if run.returncode or missing:
-        raise ConversionError(f"soffice exited {run.returncode} and wrote no {ext.upper()} for {len(missing)} of "
-                              f"{len(names)} files ({', '.join(missing[:5])}{' …' if len(missing) > 5 else ''}): "
-                              f"{run.stderr.decode('utf-8', 'replace').strip()[-500:]}")
+        raise ConversionError(
+            f"soffice exited {run.returncode} and wrote no {ext.upper()} for {len(missing)} of "
+            f"{len(names)} files ({', '.join(missing[:5])}{' …' if len(missing) > 5 else ''}): "
+            f"{run.stderr.decode('utf-8', 'replace').strip()[-500:]}"
+        )
     return {name: (outdir / f"{name}.{ext}").read_bytes() for name in names}
 
 
 def text_from_pdf(rendering: str, pdf: bytes) -> str:
     mode = "-layout" if rendering == "pdf-layout" else "-raw"
-    run = subprocess.run(["pdftotext", mode, "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True,
-                         check=True, timeout=120)
+    run = subprocess.run(["pdftotext", mode, "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True, timeout=120)
     return run.stdout.decode("utf-8")

@@ -30,15 +30,45 @@ NATIVE_RENDERINGS = ("html", "html-word", "pdf", "docx")
 RENDERINGS = ("docx-text", *convert.HTML_RENDERINGS, *convert.PDF_RENDERINGS, *NATIVE_RENDERINGS)
 _EXTENSIONS = {"html": ".html", "html-word": ".html", "pdf": ".pdf", "docx": ".docx"}
 FACT_HEADER = ("source_file", "agency", "year", "form_version", "table_code", "row_code", "applicant_class", "value")
-PLANT_HEADER = ("source_file", "agency", "year", "check_name", "table_code", "row_code", "applicant_class",
-                "expected", "actual")
-MANIFEST_HEADER = ("source_file", "rendering", "agency", "year", "form_version", "expected_status", "deviation",
-                   "published_on")
+PLANT_HEADER = ("source_file", "agency", "year", "check_name", "table_code", "row_code", "applicant_class", "expected", "actual")
+MANIFEST_HEADER = ("source_file", "rendering", "agency", "year", "form_version", "expected_status", "deviation", "published_on")
 _PLANT_SHARE = 0.3
-_DISTRICTS = ("东城区", "西城区", "朝阳区", "海淀区", "丰台区", "石景山区", "通州区", "顺义区", "昌平区", "大兴区",
-              "门头沟区", "房山区", "怀柔区", "密云区", "延庆区", "平谷区")
-_BUREAUS = ("民政局", "司法局", "财政局", "商务局", "水务局", "审计局", "统计局", "体育局", "园林绿化局", "城市管理委员会",
-            "市场监督管理局", "卫生健康委员会", "教育委员会", "人力资源和社会保障局", "生态环境局", "交通局")
+_DISTRICTS = (
+    "东城区",
+    "西城区",
+    "朝阳区",
+    "海淀区",
+    "丰台区",
+    "石景山区",
+    "通州区",
+    "顺义区",
+    "昌平区",
+    "大兴区",
+    "门头沟区",
+    "房山区",
+    "怀柔区",
+    "密云区",
+    "延庆区",
+    "平谷区",
+)
+_BUREAUS = (
+    "民政局",
+    "司法局",
+    "财政局",
+    "商务局",
+    "水务局",
+    "审计局",
+    "统计局",
+    "体育局",
+    "园林绿化局",
+    "城市管理委员会",
+    "市场监督管理局",
+    "卫生健康委员会",
+    "教育委员会",
+    "人力资源和社会保障局",
+    "生态环境局",
+    "交通局",
+)
 
 
 @dataclass(frozen=True)
@@ -84,20 +114,28 @@ def build(options: Options) -> list[tuple[Report, str, list[plants.Violation]]]:
                 return out
             made += 1
             form_version = "2019" if year <= 2020 else "2021"
-            cells = {**values.proactive(rng, form_version, in_force), **values.requests(rng, form_version, carried),
-                     **values.appeals(rng)}
+            cells = {**values.proactive(rng, form_version, in_force), **values.requests(rng, form_version, carried), **values.appeals(rng)}
             kinds = [k for k in options.plant if k != "carryover" or previous_forward is not None]
             kind = rng.choice(kinds) if kinds and rng.random() < _PLANT_SHARE else None
             # Shifting by agency as well as by year gives every rendering both forms in a small corpus.
-            renderings = options.renderings if options.every_rendering else (
-                options.renderings[(index + step) % len(options.renderings)],)
+            renderings = options.renderings if options.every_rendering else (options.renderings[(index + step) % len(options.renderings)],)
             # A deviation only where no error is planted, so each is measured on its own.
             deviation = deviations.choose(deviate_rng, options.deviate, form_version, renderings) if not kind else ""
             shift = plants.plant(rng, kind, form_version, cells) if kind else Decimal(0)
             stated = cells[("requests", "new_received", "total")] + (shift if kind == "narrative" else 0)
             number = made if options.every_rendering else len(out) + 1
-            report = Report("", agency, year, form_version, cells, stated, rng.randint(5, 400), rng.randint(0, 6),
-                            deviation=deviation, deviation_seed=deviate_rng.randrange(2**32))
+            report = Report(
+                "",
+                agency,
+                year,
+                form_version,
+                cells,
+                stated,
+                rng.randint(5, 400),
+                rng.randint(0, 6),
+                deviation=deviation,
+                deviation_seed=deviate_rng.randrange(2**32),
+            )
             deviations.change_values(deviate_rng, report)
             document.write_cells(rng, report)
             found = plants.violations(form_version, cells, stated, previous_forward)
@@ -106,8 +144,11 @@ def build(options: Options) -> list[tuple[Report, str, list[plants.Violation]]]:
                 applied = deviation if deviations.applies(deviation, form_version, rendering) else ""
                 out.append((replace(report, source_file=name, deviation=applied), rendering, found))
             # A rejected text is no year of the series: the next year has no previous one to match.
-            previous_forward = None if deviation in deviations.REJECTED else {
-                c: cells[("requests", "carried_forward", c)] for c in (*values.CLASSES, "total")}
+            previous_forward = (
+                None
+                if deviation in deviations.REJECTED
+                else {c: cells[("requests", "carried_forward", c)] for c in (*values.CLASSES, "total")}
+            )
             carried = {c: int(cells[("requests", "carried_forward", c)]) for c in values.CLASSES}
     return out
 
@@ -169,8 +210,7 @@ def write(options: Options, out_dir: Path) -> list[str]:
     """Writes the corpus; returns the renderings that could not be produced here, with why."""
     skipped = [why for r in set(options.renderings) if (why := convert.missing(r))]
     if skipped:
-        options = Options(**{**options.__dict__, "renderings": tuple(
-            r for r in options.renderings if not convert.missing(r))})
+        options = Options(**{**options.__dict__, "renderings": tuple(r for r in options.renderings if not convert.missing(r))})
         if not options.renderings:
             return skipped
     built = build(options)
@@ -228,21 +268,50 @@ def _write_truth(built: list[tuple[Report, str, list[plants.Violation]]], out_di
         w.writerow(FACT_HEADER)
         for report, _, _ in built:
             for key in deviations.truth_keys(report):
-                w.writerow([report.source_file, report.agency, report.year, report.form_version, key[0], key[1],
-                            key[2] or "", format_value(report.values[key])])
+                w.writerow(
+                    [
+                        report.source_file,
+                        report.agency,
+                        report.year,
+                        report.form_version,
+                        key[0],
+                        key[1],
+                        key[2] or "",
+                        format_value(report.values[key]),
+                    ]
+                )
     with (out_dir / "planted.csv").open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(PLANT_HEADER)
         for report, _, found in built:
             for v in found:
-                w.writerow([report.source_file, report.agency, report.year, v.check_name, v.table_code, v.row_code,
-                            v.applicant_class, format_value(v.expected), format_value(v.actual)])
+                w.writerow(
+                    [
+                        report.source_file,
+                        report.agency,
+                        report.year,
+                        v.check_name,
+                        v.table_code,
+                        v.row_code,
+                        v.applicant_class,
+                        format_value(v.expected),
+                        format_value(v.actual),
+                    ]
+                )
     with (out_dir / "manifest.csv").open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(MANIFEST_HEADER)
         for report, rendering, _ in built:
-            w.writerow([report.source_file, rendering, *header(report), expected_status(report, rendering),
-                        report.deviation, published_on(report, rendering)])
+            w.writerow(
+                [
+                    report.source_file,
+                    rendering,
+                    *header(report),
+                    expected_status(report, rendering),
+                    report.deviation,
+                    published_on(report, rendering),
+                ]
+            )
 
 
 def header(report: Report) -> tuple:

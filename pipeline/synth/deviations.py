@@ -21,8 +21,17 @@ from pipeline.synth import layout
 from pipeline.synth.document import Report, title
 from pipeline.synth.values import Key, result_codes
 
-DEVIATION_KINDS = ("one-other-row", "label-typos", "page-footers", "note-rows", "cell-notes", "short-rows",
-                   "one-number-per-line", "not-a-report", "pre-2019")
+DEVIATION_KINDS = (
+    "one-other-row",
+    "label-typos",
+    "page-footers",
+    "note-rows",
+    "cell-notes",
+    "short-rows",
+    "one-number-per-line",
+    "not-a-report",
+    "pre-2019",
+)
 REJECTED = ("not-a-report", "pre-2019")
 SHARE = 0.5
 # Only where each cell is marked (a tab line, a box border, a pipe, a native grid) is a removed
@@ -37,8 +46,11 @@ SUB_ROWS = ("result.other.no_correction", "result.other.unpaid_fee", "result.oth
 _PREFIX = regex.compile(r"^(?:[一二三四]、|（[一二三四五六七]）|\d+\.)")
 _MIN_TYPO_LABEL = 6
 _WRONG_CHARACTERS = "止息板部门的工作"
-_NOTES = ("注：本表数据统计期限为{year}年1月1日至{year}年12月31日。", "注：申请人情况按申请人类型分别统计。",
-          "注：表中“0”表示本年度无此类情况。")
+_NOTES = (
+    "注：本表数据统计期限为{year}年1月1日至{year}年12月31日。",
+    "注：申请人情况按申请人类型分别统计。",
+    "注：表中“0”表示本年度无此类情况。",
+)
 _PAGE_NUMBERS = ("-{n}-", "— {n} —", "- {n} -")
 _CELL_NOTES = ("（其中修订{k}件）", "（含自然失效{k}件）", "件")
 _COUNT_TEXT = regex.compile(r"^[0-9０-９,]+$")
@@ -129,10 +141,14 @@ def expected_status(report: Report) -> str:
 
 # -- the tables as printed ---------------------------------------------------------------------------
 
+
 def tables(report: Report) -> dict[int, layout.Table]:
     """Sections 二, 三 and 四's tables (by section index) with the report's deviation printed."""
-    out: dict[int, layout.Table] = {1: layout.proactive(report), 2: layout.requests(report, requests_rows(report)),
-                                    3: layout.appeals(report)}
+    out: dict[int, layout.Table] = {
+        1: layout.proactive(report),
+        2: layout.requests(report, requests_rows(report)),
+        3: layout.appeals(report),
+    }
     change = _TABLE_CHANGES.get(report.deviation)
     if change:
         change(random.Random(report.deviation_seed), report, out)
@@ -143,9 +159,14 @@ def _label_typos(rng: random.Random, report: Report, tables: dict[int, layout.Ta
     """One to three labels of sections 二 and 三 lose or change a character, or a sub-item is numbered
     `1、` or `（1）`; only where the misprint is one edit from its own label and at least two from
     every other label of the table, so which row it is stays certain."""
-    places = [(index, i, j) for index in (1, 2) for i, row in enumerate(tables[index]) if isinstance(row, list)
-              for j, cell in enumerate(row) if not cell.is_value and _core(cell.text)[1] in _labels(report, index)
-              and len(_core(cell.text)[1]) >= _MIN_TYPO_LABEL]
+    places = [
+        (index, i, j)
+        for index in (1, 2)
+        for i, row in enumerate(tables[index])
+        if isinstance(row, list)
+        for j, cell in enumerate(row)
+        if not cell.is_value and _core(cell.text)[1] in _labels(report, index) and len(_core(cell.text)[1]) >= _MIN_TYPO_LABEL
+    ]
     for index, i, j in rng.sample(places, min(len(places), rng.randint(1, 3))):
         cell = tables[index][i][j]
         prefix, core = _core(cell.text)
@@ -156,7 +177,7 @@ def _label_typos(rng: random.Random, report: Report, tables: dict[int, layout.Ta
 
 def _core(text: str) -> tuple[str, str]:
     m = _PREFIX.match(text)
-    return (m.group(), text[m.end():]) if m else ("", text)
+    return (m.group(), text[m.end() :]) if m else ("", text)
 
 
 def _labels(report: Report, index: int) -> set[str]:
@@ -170,9 +191,9 @@ def _misprint(rng: random.Random, prefix: str, core: str, labels: set[str]) -> s
         return rng.choice((f"{n}、", f"（{n}）")) + core
     at = rng.randrange(len(core))
     if way == "drop":
-        new = core[:at] + core[at + 1:]
+        new = core[:at] + core[at + 1 :]
     else:
-        new = core[:at] + rng.choice([c for c in _WRONG_CHARACTERS if c != core[at]]) + core[at + 1:]
+        new = core[:at] + rng.choice([c for c in _WRONG_CHARACTERS if c != core[at]]) + core[at + 1 :]
     if any(edit_distance(new, other) < 2 for other in labels - {core}):
         return None
     return prefix + new
@@ -223,9 +244,13 @@ def _note_rows(rng: random.Random, report: Report, tables: dict[int, layout.Tabl
 def _cell_notes(rng: random.Random, report: Report, tables: dict[int, layout.Table]) -> None:
     """One to three counts of section 二 with a note after the number: `12（其中修订5件）`, `3件`
     (not the fee and procurement amounts)."""
-    places = [(i, j) for i, row in enumerate(tables[1]) if isinstance(row, list)
-              and not any(t in row[0].text for t in ("收费", "采购"))
-              for j, cell in enumerate(row) if cell.is_value and _COUNT_TEXT.match(cell.text)]
+    places = [
+        (i, j)
+        for i, row in enumerate(tables[1])
+        if isinstance(row, list) and not any(t in row[0].text for t in ("收费", "采购"))
+        for j, cell in enumerate(row)
+        if cell.is_value and _COUNT_TEXT.match(cell.text)
+    ]
     for i, j in rng.sample(places, min(len(places), rng.randint(1, 3))):
         cell = tables[1][i][j]
         note = rng.choice(_CELL_NOTES).format(k=rng.randint(1, 9))
@@ -234,9 +259,14 @@ def _cell_notes(rng: random.Random, report: Report, tables: dict[int, layout.Tab
 
 def _short_rows(rng: random.Random, report: Report, tables: dict[int, layout.Table]) -> None:
     """One row loses one of its written numbers together with its cell (its border, its tab line)."""
-    places = [(index, i, j) for index, rows in tables.items() for i, row in enumerate(rows) if isinstance(row, list)
-              and sum(c.is_value for c in row) >= 2
-              for j, cell in enumerate(row) if cell.is_value and cell.text != ""]
+    places = [
+        (index, i, j)
+        for index, rows in tables.items()
+        for i, row in enumerate(rows)
+        if isinstance(row, list) and sum(c.is_value for c in row) >= 2
+        for j, cell in enumerate(row)
+        if cell.is_value and cell.text != ""
+    ]
     index, i, j = rng.choice(places)
     del tables[index][i][j]
 
@@ -245,12 +275,21 @@ def cut_marked_cell(text: str, seed: int) -> str:
     """The text with one written number removed together with the bar before it."""
     lines = text.split("\n")
     bars = [[m.start() for m in _BAR.finditer(line)] for line in lines]
-    places = [(i, left, right) for i, line in enumerate(lines) for left, right in zip(bars[i], bars[i][1:])
-              if _NUMBER_TEXT.match(line[left + 1:right].strip())]
+    places = [
+        (i, left, right)
+        for i, line in enumerate(lines)
+        for left, right in zip(bars[i], bars[i][1:])
+        if _NUMBER_TEXT.match(line[left + 1 : right].strip())
+    ]
     i, left, right = random.Random(seed).choice(places)
     lines[i] = lines[i][:left] + lines[i][right:]
     return "\n".join(lines)
 
 
-_TABLE_CHANGES = {"label-typos": _label_typos, "page-footers": _page_footers, "note-rows": _note_rows,
-                  "cell-notes": _cell_notes, "short-rows": _short_rows}
+_TABLE_CHANGES = {
+    "label-typos": _label_typos,
+    "page-footers": _page_footers,
+    "note-rows": _note_rows,
+    "cell-notes": _cell_notes,
+    "short-rows": _short_rows,
+}

@@ -11,10 +11,22 @@ from pipeline.synth.values import Key
 
 # Agencies as they title their reports, with the spellings real titles use.
 AGENCIES = (
-    "北京市东城区对外联络服务办公室", "西城区政府办公室", "东城区国资委", "北京市通州区",
-    "北京市朝阳区市场监督管理局", "海淀区教育委员会", "北京市丰台区民政局", "石景山区住房和城乡建设委员会",
-    "北京市顺义区卫生健康委员会", "昌平区司法局", "北京市大兴区生态环境局", "门头沟区人力资源和社会保障局",
-    "北京市房山区交通局", "怀柔区文化和旅游局", "北京市密云区水务局", "延庆区农业农村局",
+    "北京市东城区对外联络服务办公室",
+    "西城区政府办公室",
+    "东城区国资委",
+    "北京市通州区",
+    "北京市朝阳区市场监督管理局",
+    "海淀区教育委员会",
+    "北京市丰台区民政局",
+    "石景山区住房和城乡建设委员会",
+    "北京市顺义区卫生健康委员会",
+    "昌平区司法局",
+    "北京市大兴区生态环境局",
+    "门头沟区人力资源和社会保障局",
+    "北京市房山区交通局",
+    "怀柔区文化和旅游局",
+    "北京市密云区水务局",
+    "延庆区农业农村局",
 )
 
 
@@ -33,8 +45,7 @@ class Report:
     deviation_seed: int = 0  # draws the deviation's details alike in every rendering
 
     def value(self, code: str, cls: str | None = None) -> Decimal:
-        table = "appeals" if code.split(".")[0] in ("review", "suit_direct", "suit_after_review") else (
-            "requests" if cls else "proactive")
+        table = "appeals" if code.split(".")[0] in ("review", "suit_direct", "suit_after_review") else ("requests" if cls else "proactive")
         return self.values[(table, code, cls)]
 
 
@@ -79,11 +90,15 @@ def section_one(report: Report) -> list[str]:
 
 
 def section_five() -> list[str]:
-    return ["存在的问题：一是重点领域信息公开的深度有待加强；二是政策解读形式较为单一。",
-            "改进情况：进一步完善工作机制，加强业务培训，提升公开质量。"]
+    return [
+        "存在的问题：一是重点领域信息公开的深度有待加强；二是政策解读形式较为单一。",
+        "改进情况：进一步完善工作机制，加强业务培训，提升公开质量。",
+    ]
 
 
 def section_six(report: Report) -> list[str]:
     n = report.fee_notices
-    return [f"根据《政府信息公开信息处理费管理办法》，{report.year}年度发出收费通知的件数为{n}件，"
-            f"总金额为{n * 100}元，实际收取的总金额为{n * 100}元。"]
+    return [
+        f"根据《政府信息公开信息处理费管理办法》，{report.year}年度发出收费通知的件数为{n}件，"
+        f"总金额为{n * 100}元，实际收取的总金额为{n * 100}元。"
+    ]

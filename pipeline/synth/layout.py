@@ -27,6 +27,7 @@ Row = list[Cell]
 class Break:
     """Lines printed between two rows of a table, outside it, as a page break leaves a page
     number or a running header."""
+
     lines: tuple[str, ...]
 
 
@@ -46,10 +47,13 @@ _GROUPS_2019 = {
     "第二十条第（八）项": ("信息内容", "上一年项目数量", "本年增/减"),
     "第二十条第（九）项": ("信息内容", "采购项目数量", "采购总金额"),
 }
-_GROUP_ROWS = {"第二十条第（一）项": ("regulations", "normative_documents"),
-               "第二十条第（五）项": ("licensing", "other_services"),
-               "第二十条第（六）项": ("penalty", "enforcement"),
-               "第二十条第（八）项": ("fees",), "第二十条第（九）项": ("procurement",)}
+_GROUP_ROWS = {
+    "第二十条第（一）项": ("regulations", "normative_documents"),
+    "第二十条第（五）项": ("licensing", "other_services"),
+    "第二十条第（六）项": ("penalty", "enforcement"),
+    "第二十条第（八）项": ("fees",),
+    "第二十条第（九）项": ("procurement",),
+}
 _APPEAL_HEADS = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
 
 
@@ -79,8 +83,7 @@ def proactive(report: Report) -> list[Row]:
 def requests(report: Report, rows: tuple[FormRow, ...] | None = None) -> list[Row]:
     """Section 三's table; `rows` are the form rows as printed (default: the form's)."""
     table: list[Row] = [
-        [Cell("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", colspan=3, rowspan=3),
-         Cell("申请人情况", colspan=7)],
+        [Cell("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", colspan=3, rowspan=3), Cell("申请人情况", colspan=7)],
         [Cell("自然人", rowspan=2), Cell("法人或其他组织", colspan=5), Cell("总计", rowspan=2)],
         [Cell(t) for t in _ORG_CLASSES],
     ]
@@ -110,9 +113,15 @@ def requests(report: Report, rows: tuple[FormRow, ...] | None = None) -> list[Ro
 
 def _result_groups(codes: list[str]) -> dict[str, tuple[str, int, int]]:
     """result row code → (its printed group label, position in the group, group size)."""
-    heads = {"granted": "（一）予以公开", "partial": "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
-             "denied": "（三）不予公开", "unable": "（四）无法提供", "not_processed": "（五）不予处理",
-             "other": "（六）其他处理", "total": "（七）总计"}
+    heads = {
+        "granted": "（一）予以公开",
+        "partial": "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
+        "denied": "（三）不予公开",
+        "unable": "（四）无法提供",
+        "not_processed": "（五）不予处理",
+        "other": "（六）其他处理",
+        "total": "（七）总计",
+    }
     by_group: dict[str, list[str]] = {}
     for code in codes:
         by_group.setdefault(code.split(".")[1], []).append(code)

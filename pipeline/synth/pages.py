@@ -18,8 +18,9 @@ def lines(report: Report) -> list[str]:
 
 def _news(report: Report, rng: random.Random) -> list[str]:
     y, agency = report.year, report.agency
-    headline = rng.choice((f"{agency}召开{y}年度政府信息公开工作年度报告编制部署会",
-                           f"{agency}部署{y}年度政府信息公开工作年度报告编制工作"))
+    headline = rng.choice(
+        (f"{agency}召开{y}年度政府信息公开工作年度报告编制部署会", f"{agency}部署{y}年度政府信息公开工作年度报告编制工作")
+    )
     return [
         headline,
         f"发布时间：{y + 1}-01-{rng.randint(3, 12):02d}  来源：{agency}",
@@ -32,20 +33,26 @@ def _news(report: Report, rng: random.Random) -> list[str]:
 
 def _list_page(report: Report, rng: random.Random) -> list[str]:
     years = range(report.year, report.year - rng.randint(3, 6), -1)
-    entries = [f"{title(report).replace(str(report.year), str(y), 1)}  {y + 1}-01-{rng.randint(15, 31)}"
-               for y in years]
-    return ["政府信息公开年报", "首页 > 政务公开 > 政府信息公开 > 政府信息公开年报", *entries,
-            f"共{len(entries)}条 第1页/共1页"]
+    entries = [f"{title(report).replace(str(report.year), str(y), 1)}  {y + 1}-01-{rng.randint(15, 31)}" for y in years]
+    return ["政府信息公开年报", "首页 > 政务公开 > 政府信息公开 > 政府信息公开年报", *entries, f"共{len(entries)}条 第1页/共1页"]
 
 
 def html(report: Report) -> str:
     head, *rest = lines(report)
     # LibreOffice leaves a page's first element out of the PDF, and its default heading font has no
     # CJK glyphs (as render_html.render works around).
-    body = ["<p>当前位置：首页 &gt; 政务公开</p>", f'<h1 style="font-family:\'Noto Sans CJK SC\'">{escape(head)}</h1>',
-            *(f"<p>{escape(text)}</p>" for text in rest)]
-    return ('<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>' + escape(head) + "</title></head><body>\n"
-            + "\n".join(body) + "\n</body></html>\n")
+    body = [
+        "<p>当前位置：首页 &gt; 政务公开</p>",
+        f"<h1 style=\"font-family:'Noto Sans CJK SC'\">{escape(head)}</h1>",
+        *(f"<p>{escape(text)}</p>" for text in rest),
+    ]
+    return (
+        '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>'
+        + escape(head)
+        + "</title></head><body>\n"
+        + "\n".join(body)
+        + "\n</body></html>\n"
+    )
 
 
 def text(report: Report) -> str:

@@ -59,8 +59,9 @@ def plant(rng: random.Random, kind: str, form_version: str, values: dict[Key, De
     return k
 
 
-def violations(form_version: str, values: dict[Key, Decimal], stated_new: Decimal,
-               previous_forward: dict[str, Decimal] | None) -> list[Violation]:
+def violations(
+    form_version: str, values: dict[Key, Decimal], stated_new: Decimal, previous_forward: dict[str, Decimal] | None
+) -> list[Violation]:
     v = lambda code, cls: values[("requests", code, cls)]  # noqa: E731
     found: list[Violation] = []
     results = result_codes(form_version)
@@ -77,8 +78,7 @@ def violations(form_version: str, values: dict[Key, Decimal], stated_new: Decima
         if handled != v("result.total", cls):
             found.append(Violation("balance", "requests", "result.total", cls, handled, v("result.total", cls)))
         if previous_forward is not None and previous_forward[cls] != v("carried_over", cls):
-            found.append(Violation("carryover", "requests", "carried_over", cls, previous_forward[cls],
-                                   v("carried_over", cls)))
+            found.append(Violation("carryover", "requests", "carried_over", cls, previous_forward[cls], v("carried_over", cls)))
     if stated_new != v("new_received", "total"):
         # Expected is what the prose states, actual what the table cell says.
         found.append(Violation("narrative", "requests", "new_received", "total", stated_new, v("new_received", "total")))

@@ -11,18 +11,28 @@ from pipeline.synth import deviations, layout, pages
 from pipeline.synth.document import Report, publication_line, section_five, section_one, section_six
 
 _CN = "一二三四五六"
-_HEADINGS = ("总体情况", "主动公开政府信息情况", "收到和处理政府信息公开申请情况",
-             "政府信息公开行政复议、行政诉讼情况", "存在的主要问题及改进情况", "其他需要报告的事项")
+_HEADINGS = (
+    "总体情况",
+    "主动公开政府信息情况",
+    "收到和处理政府信息公开申请情况",
+    "政府信息公开行政复议、行政诉讼情况",
+    "存在的主要问题及改进情况",
+    "其他需要报告的事项",
+)
 _FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 # Word wraps narrow header cells inside the cell: `商业` / `企业`.
-_WRAPPED = {"商业企业": "商业\n企业", "科研机构": "科研\n机构", "结果纠正": "结果\n纠正", "其他结果": "其他\n结果",
-            "尚未审结": "尚未\n审结"}
+_WRAPPED = {
+    "商业企业": "商业\n企业",
+    "科研机构": "科研\n机构",
+    "结果纠正": "结果\n纠正",
+    "其他结果": "其他\n结果",
+    "尚未审结": "尚未\n审结",
+}
 
 
 def _heading(style: str, index: int) -> str:
     text = _HEADINGS[index]
-    return {"cn": f"{_CN[index]}、{text}", "digit": f"{index + 1}、 {text}",
-            "paren": f"（{_CN[index]}）{text}", "bare": text}[style]
+    return {"cn": f"{_CN[index]}、{text}", "digit": f"{index + 1}、 {text}", "paren": f"（{_CN[index]}）{text}", "bare": text}[style]
 
 
 def _grid_lines(rows: layout.Table, rng: random.Random, fullwidth: bool) -> list[str]:

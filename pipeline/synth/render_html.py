@@ -7,11 +7,16 @@ import random
 from html import escape
 
 from pipeline.synth import deviations, layout, pages
-from pipeline.synth.document import (Report, publication_date, publication_line, section_five, section_one,
-                                     section_six, title)
+from pipeline.synth.document import Report, publication_date, publication_line, section_five, section_one, section_six, title
 
-_SECTIONS = ("一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
-             "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项")
+_SECTIONS = (
+    "一、总体情况",
+    "二、主动公开政府信息情况",
+    "三、收到和处理政府信息公开申请情况",
+    "四、政府信息公开行政复议、行政诉讼情况",
+    "五、存在的主要问题及改进情况",
+    "六、其他需要报告的事项",
+)
 _FONTS = ("仿宋_GB2312", "宋体", "方正仿宋_GBK", "微软雅黑")
 _NAVIGATION = ("首页", "政务公开", "政务服务", "互动交流", "走进本区", "政府信息公开", "政府信息公开年报")
 
@@ -35,8 +40,7 @@ def _table(rows: layout.Table) -> str:
 
 
 def _spans(cell: layout.Cell) -> str:
-    return (f' colspan="{cell.colspan}"' if cell.colspan > 1 else "") + (
-        f' rowspan="{cell.rowspan}"' if cell.rowspan > 1 else "")
+    return (f' colspan="{cell.colspan}"' if cell.colspan > 1 else "") + (f' rowspan="{cell.rowspan}"' if cell.rowspan > 1 else "")
 
 
 def render(report: Report) -> str:
@@ -51,15 +55,16 @@ def render(report: Report) -> str:
         p(f"索引号：{_index_number(report)}"),
         p(publication_line(report)),
         # LibreOffice's default heading font has no CJK glyphs and would drop the title from the PDF.
-        f'<h1 style="font-family:\'Noto Sans CJK SC\'">{escape(title(report))}</h1>',
+        f"<h1 style=\"font-family:'Noto Sans CJK SC'\">{escape(title(report))}</h1>",
         p("依据《中华人民共和国政府信息公开条例》第五十条规定，编制本报告。"),
     ]
     for index, heading in enumerate(_SECTIONS):
         body.append(f"<h2>{heading}</h2>")
         body.extend([_table(tables[index])] if index in tables else map(p, prose[index]))
-    return ('<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>' + escape(title(report))
-            + "</title>"
-            "</head><body>\n" + "\n".join(body) + "\n</body></html>\n")
+    return (
+        '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>' + escape(title(report)) + "</title>"
+        "</head><body>\n" + "\n".join(body) + "\n</body></html>\n"
+    )
 
 
 def _index_number(report: Report) -> str:
@@ -67,6 +72,7 @@ def _index_number(report: Report) -> str:
 
 
 # -- pasted from Word ------------------------------------------------------------------------------
+
 
 def _runs(rng: random.Random, text: str, font: str) -> str:
     """Word splits a paragraph into runs wherever an edit, a spell check or a font change fell,
@@ -88,20 +94,24 @@ def _word_paragraph(rng: random.Random, text: str, font: str, align: str = "left
     if not text:
         blank = rng.choice(("&nbsp;", "<o:p>&nbsp;</o:p>", "<o:p></o:p>"))
         return f'<p class="MsoNormal" align="{align}"><span lang="EN-US">{blank}</span></p>'
-    return (f'<p class="MsoNormal" align="{align}" style="text-indent:0;line-height:22pt">'
-            f'{_runs(rng, text, font)}<span lang="EN-US"><o:p></o:p></span></p>')
+    return (
+        f'<p class="MsoNormal" align="{align}" style="text-indent:0;line-height:22pt">'
+        f'{_runs(rng, text, font)}<span lang="EN-US"><o:p></o:p></span></p>'
+    )
 
 
-_OPEN_WORD_TABLE = ('<table class="MsoNormalTable" border="1" cellspacing="0" cellpadding="0" width="100%" '
-                    'style="border-collapse:collapse;border:none">')
+_OPEN_WORD_TABLE = (
+    '<table class="MsoNormalTable" border="1" cellspacing="0" cellpadding="0" width="100%" style="border-collapse:collapse;border:none">'
+)
 
 
 def _word_table(rng: random.Random, rows: layout.Table, font: str) -> str:
     out = [_OPEN_WORD_TABLE, "<tbody>"]
     for row in rows:
         if isinstance(row, layout.Break):
-            out.extend(("</tbody>", "</table>", *(_word_paragraph(rng, line, font, "center") for line in row.lines),
-                        _OPEN_WORD_TABLE, "<tbody>"))
+            out.extend(
+                ("</tbody>", "</table>", *(_word_paragraph(rng, line, font, "center") for line in row.lines), _OPEN_WORD_TABLE, "<tbody>")
+            )
             continue
         out.append("<tr>")
         for cell in row:
@@ -114,26 +124,33 @@ def _word_table(rng: random.Random, rows: layout.Table, font: str) -> str:
 
 
 def _site_header(report: Report, date: str) -> str:
-    links = "".join(f'<li><a href="/col/{i}/index.html" target="_blank">{name}</a></li>'
-                    for i, name in enumerate(_NAVIGATION))
-    return (f'<div class="header"><div class="top"><span id="today">{date[:4]}年{date[5:7]}月{date[8:]}日</span>'
-            '<a href="javascript:;">无障碍</a><a href="javascript:;">繁體版</a></div>'
-            '<div class="logo"><img src="/images/logo.png" alt="政府门户网站"></div>'
-            f'<ul class="nav">{links}</ul>'
-            '<div class="position">当前位置：<a href="/">首页</a> &gt; <a href="/col/5/index.html">政府信息公开</a>'
-            ' &gt; <a href="/col/6/index.html">政府信息公开年报</a></div></div>')
+    links = "".join(f'<li><a href="/col/{i}/index.html" target="_blank">{name}</a></li>' for i, name in enumerate(_NAVIGATION))
+    return (
+        f'<div class="header"><div class="top"><span id="today">{date[:4]}年{date[5:7]}月{date[8:]}日</span>'
+        '<a href="javascript:;">无障碍</a><a href="javascript:;">繁體版</a></div>'
+        '<div class="logo"><img src="/images/logo.png" alt="政府门户网站"></div>'
+        f'<ul class="nav">{links}</ul>'
+        '<div class="position">当前位置：<a href="/">首页</a> &gt; <a href="/col/5/index.html">政府信息公开</a>'
+        ' &gt; <a href="/col/6/index.html">政府信息公开年报</a></div></div>'
+    )
 
 
 def _metadata_table(report: Report, name: str, date: str) -> str:
-    rows = (("名称", name, None, None), ("索引号", _index_number(report), "分类", "政府信息公开年报"),
-            ("发布机构", report.agency, "公开日期", date), ("文号", "", "有效性", ""))
+    rows = (
+        ("名称", name, None, None),
+        ("索引号", _index_number(report), "分类", "政府信息公开年报"),
+        ("发布机构", report.agency, "公开日期", date),
+        ("文号", "", "有效性", ""),
+    )
     out = ['<table class="table_content" width="100%">', "<tbody>"]
     for label, value, label2, value2 in rows:
         if label2 is None:
             out.append(f'<tr><td class="c1">{label}</td><td class="c4" colspan="3">{escape(value)}</td></tr>')
         else:
-            out.append(f'<tr><td class="c1">{label}</td><td class="c2">{escape(value)}</td>'
-                       f'<td class="c1">{label2}</td><td class="c3">{escape(value2)}</td></tr>')
+            out.append(
+                f'<tr><td class="c1">{label}</td><td class="c2">{escape(value)}</td>'
+                f'<td class="c1">{label2}</td><td class="c3">{escape(value2)}</td></tr>'
+            )
     out.extend(("</tbody>", "</table>"))
     return "\n".join(out)
 
@@ -153,14 +170,13 @@ def render_word(report: Report, rng: random.Random) -> bytes:
     prose = {0: section_one(report), 4: section_five(), 5: section_six(report)}
     content = [_word_paragraph(rng, "依据《中华人民共和国政府信息公开条例》第五十条规定，编制本报告。", font)]
     for index, heading in enumerate(_SECTIONS):
-        content.append(f"<p class=\"MsoNormal\"><b>{_runs(rng, heading, '黑体')}</b></p>")
+        content.append(f'<p class="MsoNormal"><b>{_runs(rng, heading, "黑体")}</b></p>')
         if index in tables:
             content.append(_word_table(rng, tables[index], font))
         else:
             content.extend(_word_paragraph(rng, text, font) for text in prose[index])
     page = [
-        '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
-        '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">',
+        '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">',
         '<html xmlns:o="urn:schemas-microsoft-com:office:office"><head>',
         f'<meta http-equiv="Content-Type" content="text/html; charset={charset}">',
         f"<title>{escape(name)}-政府信息公开专栏</title>",

@@ -10,11 +10,23 @@ from pipeline.form.codebook import APPLICANT_CLASSES, rows_of
 Key = tuple[str, str, str | None]
 CLASSES = APPLICANT_CLASSES[:-1]  # the six that sum to 总计
 # Natural persons file most requests; organisations a few.
-_CLASS_SCALE = {"natural_person": 60, "commercial_enterprise": 6, "research_institution": 1,
-                "social_welfare_org": 1, "legal_service_org": 2, "other_org": 2}
+_CLASS_SCALE = {
+    "natural_person": 60,
+    "commercial_enterprise": 6,
+    "research_institution": 1,
+    "social_welfare_org": 1,
+    "legal_service_org": 2,
+    "other_org": 2,
+}
 # Most requests are granted or the information is not held; the rest are rare outcomes.
-_RESULT_WEIGHT = {"result.granted": 30, "result.partial": 6, "result.unable.not_held": 15,
-                  "result.not_processed.petition": 4, "result.other.other": 3, "result.other": 3}
+_RESULT_WEIGHT = {
+    "result.granted": 30,
+    "result.partial": 6,
+    "result.unable.not_held": 15,
+    "result.not_processed.petition": 4,
+    "result.other.other": 3,
+    "result.other": 3,
+}
 
 
 def _count(rng: random.Random, scale: float) -> int:
@@ -25,8 +37,7 @@ def _count(rng: random.Random, scale: float) -> int:
 
 
 def result_codes(form_version: str) -> list[str]:
-    return [r.cells[0] for r in rows_of(form_version, "requests") if r.cells[0].startswith("result.")
-            and r.cells[0] != "result.total"]
+    return [r.cells[0] for r in rows_of(form_version, "requests") if r.cells[0].startswith("result.") and r.cells[0] != "result.total"]
 
 
 def requests(rng: random.Random, form_version: str, carried_over: dict[str, int]) -> dict[Key, Decimal]:
@@ -41,8 +52,7 @@ def requests(rng: random.Random, form_version: str, carried_over: dict[str, int]
         spread = dict.fromkeys(results, 0)
         for code in rng.choices(results, weights, k=done):
             spread[code] += 1
-        cells = {"new_received": new, "carried_over": carried, **spread, "result.total": done,
-                 "carried_forward": forward}
+        cells = {"new_received": new, "carried_over": carried, **spread, "result.total": done, "carried_forward": forward}
         for code, n in cells.items():
             out[("requests", code, cls)] = Decimal(n)
     for row in rows_of(form_version, "requests"):

@@ -14,8 +14,7 @@ MAX_REPORT_BYTES = 16 * 1024 * 1024
 # reads them (or says why not) before any text decoding. A .docx is read there too, so a zip here
 # is not one.
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"PK\x03\x04", "a zip archive that is not a readable Word .docx (an .xlsx or .odt, or a .docx cut off or "
-                     "damaged): not report text"),
+    (b"PK\x03\x04", "a zip archive that is not a readable Word .docx (an .xlsx or .odt, or a .docx cut off or damaged): not report text"),
     (b"\x89PNG", "a PNG image, not report text"),
     (b"\xff\xd8\xff", "a JPEG image, not report text"),
     (b"GIF8", "a GIF image, not report text"),
@@ -40,7 +39,7 @@ def decode(data: bytes) -> Decoded:
         if data.startswith(magic):
             return Decoded(None, None, f"binary file: {what}")
     if data.startswith(codecs.BOM_UTF8):
-        return _strict(data[len(codecs.BOM_UTF8):], "utf-8")
+        return _strict(data[len(codecs.BOM_UTF8) :], "utf-8")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return _strict(data, "utf-16")
     if b"\x00" in data:

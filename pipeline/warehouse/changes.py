@@ -28,8 +28,6 @@ def changed_reports(new: pl.DataFrame, old: pl.DataFrame | None) -> pl.DataFrame
     return pl.concat(
         [
             new.join(old.select(columns), on=columns, how="anti", nulls_equal=True).with_columns(fresh, published=pl.lit(False)),
-            old.join(new, on=columns, how="anti", nulls_equal=True)
-            .select(*columns, PUBLISHED_AGENCY)
-            .with_columns(published=pl.lit(True)),
+            old.join(new, on=columns, how="anti", nulls_equal=True).select(*columns, PUBLISHED_AGENCY).with_columns(published=pl.lit(True)),
         ]
     )

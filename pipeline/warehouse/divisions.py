@@ -105,9 +105,7 @@ class Inference:
 def divisions() -> tuple[Division, ...]:
     path = distribution(DATASET).locate_file(_DATA_FILE)
     table = pl.read_csv(path, columns=["adcode", "name"], schema_overrides={"adcode": pl.String})
-    codes = table.with_columns(code=pl.col("adcode").str.slice(0, 6)).filter(
-        ~pl.col("code").str.slice(0, 2).is_in(_NOT_REPORTING)
-    )
+    codes = table.with_columns(code=pl.col("adcode").str.slice(0, 6)).filter(~pl.col("code").str.slice(0, 2).is_in(_NOT_REPORTING))
     return tuple(Division(c, n) for c, n in codes.select("code", "name").sort("code").iter_rows())
 
 
@@ -178,9 +176,11 @@ class Gazetteer:
             # a real division that is not under the ones named before it (南京市沭阳县): no place
             return Inference() if parents is not None else None
         token = m[0]
-        near = [d for d in self.by_shape.get((len(token), token[-1]), ())
-                if sum(a != b for a, b in zip(d.name, token)) == 1
-                and (parents is None or any(d.is_under(p) for p in parents))]
+        near = [
+            d
+            for d in self.by_shape.get((len(token), token[-1]), ())
+            if sum(a != b for a, b in zip(d.name, token)) == 1 and (parents is None or any(d.is_under(p) for p in parents))
+        ]
         if not near:
             return None
         # The text usually spells the division right where the title's OCR did not; else a
@@ -189,9 +189,10 @@ class Gazetteer:
         near = _named_in(hint, named, self) or named
         if len(near) > 1:
             near = [d for d in near if d.name[0] == token[0]] or near
-        tail = rest[len(token):]
-        return Inference(candidates=tuple(self.place(d).full_name for d in near),
-                         probable_name=" / ".join(self.place(d).full_name + tail for d in near))
+        tail = rest[len(token) :]
+        return Inference(
+            candidates=tuple(self.place(d).full_name for d in near), probable_name=" / ".join(self.place(d).full_name + tail for d in near)
+        )
 
     def _body(self, rest: str) -> tuple[str | None, str | None]:
         """What follows the division names: nothing or 人民政府 (the government), a township's
@@ -241,8 +242,17 @@ def _named_in(hint: str | None, found: list[Division], gazetteer: Gazetteer) -> 
 # divisions do. Two characters (新区, 城市) are too common in bodies' names to suggest anything.
 _DIVISION_SHAPED = regex.compile(r"^\p{Han}{2,4}?(?:区|县|市|旗)")
 _TOWNSHIP = regex.compile(r"^(?P<name>\p{Han}{1,10}?)(?P<type>街道办事处|街道|镇人民政府|镇政府|镇|乡人民政府|乡政府|乡|苏木)$")
-_TOWNSHIP_BODY = {"街道办事处": "街道办事处", "街道": "街道办事处", "镇人民政府": "镇人民政府", "镇政府": "镇人民政府",
-                  "镇": "镇人民政府", "乡人民政府": "乡人民政府", "乡政府": "乡人民政府", "乡": "乡人民政府", "苏木": "苏木"}
+_TOWNSHIP_BODY = {
+    "街道办事处": "街道办事处",
+    "街道": "街道办事处",
+    "镇人民政府": "镇人民政府",
+    "镇政府": "镇人民政府",
+    "镇": "镇人民政府",
+    "乡人民政府": "乡人民政府",
+    "乡政府": "乡人民政府",
+    "乡": "乡人民政府",
+    "苏木": "苏木",
+}
 # 东城区人民政府国资委 and 东城区国资委 are one body; 人民政府办公室 is a body of its own.
 _GOVERNMENT_PREFIX = regex.compile(r"^(?:人民)?政府")
 # How bodies' names end (as pipeline.extract.header's signatures do).

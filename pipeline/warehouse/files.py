@@ -174,9 +174,11 @@ def code_fingerprint(*parts: str) -> str:
     for part in (*parts, f"{divisions.DATASET}=={version(divisions.DATASET)}"):
         h.update(b"\0" + part.encode())
     package = Path(__file__).resolve().parents[1]
-    sources = sorted((package / "warehouse").glob("*.py")) + sorted(
-        p for p in (package.parent / "sql").rglob("*") if p.suffix in (".sql", ".toml")
-    ) + sorted(p for p in (package / "reference").rglob("*") if p.is_file())
+    sources = (
+        sorted((package / "warehouse").glob("*.py"))
+        + sorted(p for p in (package.parent / "sql").rglob("*") if p.suffix in (".sql", ".toml"))
+        + sorted(p for p in (package / "reference").rglob("*") if p.is_file())
+    )
     # The site is published with the build: new templates or site code must make a new one.
     sources += sorted(p for p in (package / "site").rglob("*") if p.is_file() and "__pycache__" not in p.parts)
     for path in sources:

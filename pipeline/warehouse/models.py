@@ -165,7 +165,9 @@ def discover(sql_dir: Path = SQL_DIR) -> tuple[SqlModel, ...]:
     whole = {m.name for m in models if m.kind == "TABLE" and not m.per_agency}
     for m in models:
         if m.per_agency and _through_views(m, models) & whole:
-            raise ValueError(f"{m.path}: refreshed per agency, but reads {sorted(_through_views(m, models) & whole)}, which are rebuilt whole")
+            raise ValueError(
+                f"{m.path}: refreshed per agency, but reads {sorted(_through_views(m, models) & whole)}, which are rebuilt whole"
+            )
     # Macros exist only on the build's connections (_define_macros); a view using one would fail
     # when a user queries it.
     macros = {p.stem for p in (sql_dir / "macros").glob("*.sql")}

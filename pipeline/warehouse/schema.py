@@ -13,7 +13,6 @@ import duckdb
 
 from pipeline.warehouse.sqlfiles import SQL_DIR
 
-
 REFRESH = ("whole", "per agency")
 _KEYS = {"description", "columns", "like", "refresh", "sliced", "union_of"}
 

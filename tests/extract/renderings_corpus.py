@@ -29,4 +29,3 @@ def truth(corpus: Path = CORPUS) -> dict[str, dict[tuple[str, str, str], str]]:
 
 def report_bytes(source_file: str, corpus: Path = CORPUS) -> bytes:
     return (corpus / "reports" / source_file).read_bytes()
-

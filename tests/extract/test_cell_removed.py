@@ -58,6 +58,5 @@ def test_a_removed_cell_is_never_ok_nor_wrong(source_file, rendering):
         damaged = lines[:i] + ([] if new is None else [new]) + lines[i + 1 :]
         ex = extract_text("\n".join(damaged))
         assert ex.status != "ok", (i + 1, lines[i])
-        wrong = [f for f in ex.facts if f.doubt is None
-                 and f.value != truth[(f.table_code, f.row_code, f.applicant_class or "")]]
+        wrong = [f for f in ex.facts if f.doubt is None and f.value != truth[(f.table_code, f.row_code, f.applicant_class or "")]]
         assert not wrong, (i + 1, lines[i], wrong[:2])

@@ -13,7 +13,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 import wordml
 from wordml import TC
 
@@ -71,8 +70,9 @@ def test_committed_docx_reads_every_cell_exact(entry):
     data = (NATIVE / entry["source_file"]).read_bytes()
     assert readers.sniff(data) == "docx"
     assert entry["expected_status"] == "ok"
-    _assert_read_exact(data, _expected(entry["source_file"].removesuffix(".docx")), entry["agency"],
-                       int(entry["year"]), entry["form_version"])
+    _assert_read_exact(
+        data, _expected(entry["source_file"].removesuffix(".docx")), entry["agency"], int(entry["year"]), entry["form_version"]
+    )
 
 
 @pytest.mark.parametrize("name", make.VARIANTS)
@@ -128,28 +128,30 @@ def test_merged_cells_keep_their_grid_positions():
     ]
     doc = docx.read(wordml.docx(wordml.paragraph("标题") + wordml.table(rows)))
     assert _rows(doc) == [
-        [("申请人情况", "table 1 row 1 cell 1"), ("", "table 1 row 1 cell 1"), ("", "table 1 row 1 cell 1"),
-         ("总计", "table 1 row 1 cell 4")],
-        [("", "table 1 row 2 cell 1"), ("", "table 1 row 2 cell 1"), ("", "table 1 row 2 cell 1"),
-         ("5", "table 1 row 2 cell 4")],
-        [("甲", "table 1 row 3 cell 1"), ("乙", "table 1 row 3 cell 2"), ("", "table 1 row 3 cell 2"),
-         ("", "table 1 row 3 cell 4")],
-        [("", "table 1 row 4 cell 1"), ("1", "table 1 row 4 cell 2"), ("2", "table 1 row 4 cell 3"),
-         ("3", "table 1 row 4 cell 4")],
+        [
+            ("申请人情况", "table 1 row 1 cell 1"),
+            ("", "table 1 row 1 cell 1"),
+            ("", "table 1 row 1 cell 1"),
+            ("总计", "table 1 row 1 cell 4"),
+        ],
+        [("", "table 1 row 2 cell 1"), ("", "table 1 row 2 cell 1"), ("", "table 1 row 2 cell 1"), ("5", "table 1 row 2 cell 4")],
+        [("甲", "table 1 row 3 cell 1"), ("乙", "table 1 row 3 cell 2"), ("", "table 1 row 3 cell 2"), ("", "table 1 row 3 cell 4")],
+        [("", "table 1 row 4 cell 1"), ("1", "table 1 row 4 cell 2"), ("2", "table 1 row 4 cell 3"), ("3", "table 1 row 4 cell 4")],
     ]
 
 
 def test_a_continued_merge_is_blank_even_if_its_xml_holds_text():
     rows = [[TC("7", vmerge="restart")], [TC("7", vmerge="continue")]]
-    assert _rows(docx.read(wordml.docx(wordml.table(rows)))) == [[("7", "table 1 row 1 cell 1")],
-                                                                  [("", "table 1 row 2 cell 1")]]
+    assert _rows(docx.read(wordml.docx(wordml.table(rows)))) == [[("7", "table 1 row 1 cell 1")], [("", "table 1 row 2 cell 1")]]
 
 
 def test_paragraph_runs_tabs_and_breaks():
-    xml = ('<w:p><w:pPr><w:tabs><w:tab w:val="left" w:pos="720"/></w:tabs></w:pPr>'
-           '<w:r><w:t>北京市</w:t></w:r><w:r><w:t>通州区</w:t></w:r><w:r><w:tab/><w:t>2024</w:t></w:r>'
-           '<w:r><w:instrText> PAGE </w:instrText></w:r><w:del><w:r><w:delText>删去</w:delText></w:r></w:del>'
-           '<w:r><w:br/><w:t>年报</w:t></w:r></w:p>')
+    xml = (
+        '<w:p><w:pPr><w:tabs><w:tab w:val="left" w:pos="720"/></w:tabs></w:pPr>'
+        "<w:r><w:t>北京市</w:t></w:r><w:r><w:t>通州区</w:t></w:r><w:r><w:tab/><w:t>2024</w:t></w:r>"
+        "<w:r><w:instrText> PAGE </w:instrText></w:r><w:del><w:r><w:delText>删去</w:delText></w:r></w:del>"
+        "<w:r><w:br/><w:t>年报</w:t></w:r></w:p>"
+    )
     doc = docx.read(wordml.docx(xml))
     assert doc.lines == ["北京市通州区 2024", "年报"]
     assert not any(b.is_row for b in doc.blocks)
@@ -173,8 +175,10 @@ def test_outer_frame_is_read_as_the_body():
     doc = docx.read(wordml.docx(framed))
     assert doc.lines[0] == "北京市通州区2024年政府信息公开工作年度报告"
     # The frame is not a table of the report: the first table read is table 1.
-    assert _rows(doc) == [[("a", "table 1 row 1 cell 1"), ("1", "table 1 row 1 cell 2")],
-                          [("b", "table 2 row 1 cell 1"), ("2", "table 2 row 1 cell 2")]]
+    assert _rows(doc) == [
+        [("a", "table 1 row 1 cell 1"), ("1", "table 1 row 1 cell 2")],
+        [("b", "table 2 row 1 cell 1"), ("2", "table 2 row 1 cell 2")],
+    ]
 
 
 def _zip(files: dict[str, bytes]) -> bytes:
@@ -263,13 +267,15 @@ def test_report_cut_after_a_table_row_is_incomplete_with_what_was_read():
     assert _never_wrong(damaged, expected) == "incomplete"
 
 
-@pytest.mark.parametrize(("span", "message"), [
-    ("x", "a damaged Word file: a table's gridSpan is 'x', not a number"),
-    ("1000000000", "a damaged Word file: table 1 row 1 is more than 1000 columns wide"),
-])
+@pytest.mark.parametrize(
+    ("span", "message"),
+    [
+        ("x", "a damaged Word file: a table's gridSpan is 'x', not a number"),
+        ("1000000000", "a damaged Word file: table 1 row 1 is more than 1000 columns wide"),
+    ],
+)
 def test_impossible_spans_are_rejected(span, message):
-    xml = ('<w:tbl><w:tr><w:tc><w:tcPr><w:gridSpan w:val="SPAN"/></w:tcPr><w:p/></w:tc></w:tr></w:tbl>'
-           .replace("SPAN", span))
+    xml = '<w:tbl><w:tr><w:tc><w:tcPr><w:gridSpan w:val="SPAN"/></w:tcPr><w:p/></w:tc></w:tr></w:tbl>'.replace("SPAN", span)
     assert docx.read(wordml.docx(xml)) == message
 
 
@@ -283,9 +289,11 @@ def test_zip_bomb_is_rejected_without_unpacking_it():
 
 
 def test_a_document_declaring_entities_is_rejected_unexpanded():
-    xml = (b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "1234567890"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
-           b'<w:document xmlns:w="' + wordml.W_NS.encode() + b'"><w:body><w:p><w:r><w:t>&b;</w:t></w:r></w:p>'
-           b'</w:body></w:document>')
+    xml = (
+        b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "1234567890"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+        b'<w:document xmlns:w="' + wordml.W_NS.encode() + b'"><w:body><w:p><w:r><w:t>&b;</w:t></w:r></w:p>'
+        b"</w:body></w:document>"
+    )
     message = docx.read(_zip({"word/document.xml": xml}))
     assert message == "a damaged Word file: its word/document.xml declares a DTD, which Word never writes"
 
@@ -310,9 +318,21 @@ def test_old_word_file_is_read_through_libreoffice(tmp_path):
     data, expected = _report()
     entry = next(e for e in MANIFEST if e["source_file"] == "docx_2021_plain.docx")
     (tmp_path / "report.docx").write_bytes(data)
-    subprocess.run([office.soffice(), "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
-                    "--convert-to", "doc", "--outdir", str(tmp_path / "out"), str(tmp_path / "report.docx")],
-                   capture_output=True, timeout=180, check=True)
+    subprocess.run(
+        [
+            office.soffice(),
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--convert-to",
+            "doc",
+            "--outdir",
+            str(tmp_path / "out"),
+            str(tmp_path / "report.docx"),
+        ],
+        capture_output=True,
+        timeout=180,
+        check=True,
+    )
     doc_bytes = (tmp_path / "out" / "report.doc").read_bytes()
     assert readers.sniff(doc_bytes) == "doc"
     result = extract_bytes(doc_bytes)
@@ -331,9 +351,13 @@ def test_a_value_cell_removed_with_its_borders_is_never_ok_nor_wrong():
     make.blank_zeros(report)
     body = wordml.report_body(report, random.Random(1))
     truth = {(k[0], k[1], k[2]): report.values[k] for k in expected_keys(report.form_version)}
-    cells = [m.span() for m in re.finditer(r"<w:tc>(?:(?!</w:tc>).)*</w:tc>", body)
-             if "gridSpan" not in m.group() and "vMerge" not in m.group()
-             and re.fullmatch(r"[\d.]*", "".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", m.group()))) is not None]
+    cells = [
+        m.span()
+        for m in re.finditer(r"<w:tc>(?:(?!</w:tc>).)*</w:tc>", body)
+        if "gridSpan" not in m.group()
+        and "vMerge" not in m.group()
+        and re.fullmatch(r"[\d.]*", "".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", m.group()))) is not None
+    ]
     assert len(cells) == 196  # the four one-number rows of section 二 span their columns
     for start, end in cells:
         result = extract_bytes(wordml.docx(body[:start] + body[end:]))

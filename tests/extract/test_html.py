@@ -17,15 +17,13 @@ REAL = Path(__file__).resolve().parents[1] / "fixtures" / "real"
 
 def expected(name: str) -> dict[tuple[str, str, str | None], Decimal]:
     with (REAL / f"{name}.expected.csv").open(encoding="utf-8", newline="") as f:
-        return {(r["table_code"], r["row_code"], r["applicant_class"] or None): Decimal(r["value"])
-                for r in csv.DictReader(f)}
+        return {(r["table_code"], r["row_code"], r["applicant_class"] or None): Decimal(r["value"]) for r in csv.DictReader(f)}
 
 
 def test_real_saved_page_reads_every_cell_exactly():
     data = (REAL / "shuyang_fgj_2023.html").read_bytes()
     ex = extract_bytes(data)
-    assert (ex.status, ex.agency, ex.year, ex.form_version, ex.rendering) == (
-        "ok", "沭阳县发展和改革局", 2023, "2021", "html")
+    assert (ex.status, ex.agency, ex.year, ex.form_version, ex.rendering) == ("ok", "沭阳县发展和改革局", 2023, "2021", "html")
     assert ex.published_on == "2024-01-17"  # the metadata table's 公开日期, not the report year
     got = {(f.table_code, f.row_code, f.applicant_class): f.value for f in ex.facts}
     assert got == expected("shuyang_fgj_2023")
@@ -40,8 +38,7 @@ def test_real_saved_page_reads_every_cell_exactly():
 
 
 def _page(title: str, body: str, charset: str = "utf-8", head: str = "") -> str:
-    return (f'<html><head><meta charset="{charset}"><title>{title}</title>{head}</head><body>'
-            f"{body}</body></html>")
+    return f'<html><head><meta charset="{charset}"><title>{title}</title>{head}</head><body>{body}</body></html>'
 
 
 def _requests_table(cell_row: str) -> str:
@@ -49,34 +46,46 @@ def _requests_table(cell_row: str) -> str:
     cells), so a test changes one row and knows every other."""
     from pipeline.form.codebook import rows_of
 
-    rows = ['<tr><td colspan="3" rowspan="3">（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）</td>'
-            '<td colspan="7">申请人情况</td></tr>',
-            '<tr><td rowspan="2">自然人</td><td colspan="5">法人或其他组织</td><td rowspan="2">总计</td></tr>',
-            "<tr><td>商业企业</td><td>科研机构</td><td>社会公益组织</td><td>法律服务机构</td><td>其他</td></tr>"]
+    rows = [
+        '<tr><td colspan="3" rowspan="3">（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）</td>'
+        '<td colspan="7">申请人情况</td></tr>',
+        '<tr><td rowspan="2">自然人</td><td colspan="5">法人或其他组织</td><td rowspan="2">总计</td></tr>',
+        "<tr><td>商业企业</td><td>科研机构</td><td>社会公益组织</td><td>法律服务机构</td><td>其他</td></tr>",
+    ]
     for form_row in rows_of("2021", "requests"):
         rows.append(f'<tr><td colspan="3">{form_row.label}</td>{cell_row}</tr>')
     return "<table border=1>" + "".join(rows) + "</table>"
 
 
-_PROACTIVE = ("<table border=1><tr><td>信息内容</td><td>本年制发件数</td><td>本年废止件数</td><td>现行有效件数</td></tr>"
-              "<tr><td>规章</td><td>0</td><td>0</td><td>0</td></tr>"
-              "<tr><td>行政规范性文件</td><td>1</td><td>0</td><td>5</td></tr>"
-              "<tr><td>信息内容</td><td>本年处理决定数量</td></tr><tr><td>行政许可</td><td>3</td></tr>"
-              "<tr><td>行政处罚</td><td>0</td></tr><tr><td>行政强制</td><td>0</td></tr>"
-              "<tr><td>信息内容</td><td>本年收费金额（单位：万元）</td></tr><tr><td>行政事业性收费</td><td>0</td></tr></table>")
-_APPEALS = ("<table border=1><tr><td colspan=5>行政复议</td><td colspan=10>行政诉讼</td></tr>"
-            "<tr><td>结果维持</td><td>结果纠正</td><td>其他结果</td><td>尚未审结</td><td>总计</td>"
-            "<td colspan=5>未经复议直接起诉</td><td colspan=5>复议后起诉</td></tr>"
-            "<tr>" + "<td>结果维持</td><td>结果纠正</td><td>其他结果</td><td>尚未审结</td><td>总计</td>" * 2 + "</tr>"
-            "<tr>" + "<td>0</td>" * 15 + "</tr></table>")
+_PROACTIVE = (
+    "<table border=1><tr><td>信息内容</td><td>本年制发件数</td><td>本年废止件数</td><td>现行有效件数</td></tr>"
+    "<tr><td>规章</td><td>0</td><td>0</td><td>0</td></tr>"
+    "<tr><td>行政规范性文件</td><td>1</td><td>0</td><td>5</td></tr>"
+    "<tr><td>信息内容</td><td>本年处理决定数量</td></tr><tr><td>行政许可</td><td>3</td></tr>"
+    "<tr><td>行政处罚</td><td>0</td></tr><tr><td>行政强制</td><td>0</td></tr>"
+    "<tr><td>信息内容</td><td>本年收费金额（单位：万元）</td></tr><tr><td>行政事业性收费</td><td>0</td></tr></table>"
+)
+_APPEALS = (
+    "<table border=1><tr><td colspan=5>行政复议</td><td colspan=10>行政诉讼</td></tr>"
+    "<tr><td>结果维持</td><td>结果纠正</td><td>其他结果</td><td>尚未审结</td><td>总计</td>"
+    "<td colspan=5>未经复议直接起诉</td><td colspan=5>复议后起诉</td></tr>"
+    "<tr>" + "<td>结果维持</td><td>结果纠正</td><td>其他结果</td><td>尚未审结</td><td>总计</td>" * 2 + "</tr>"
+    "<tr>" + "<td>0</td>" * 15 + "</tr></table>"
+)
 
 
-def _report(cell_row: str = "<td>1</td>" + "<td></td>" * 5 + "<td>1</td>", title: str = "某区某局2023年政府信息公开工作年度报告",
-            before: str = "", after: str = "<p>六、其他需要报告的事项</p><p>无。</p>") -> str:
-    return (f"{before}<h1>{title}</h1><p>一、总体情况</p><p>本年度新收政府信息公开申请1件。</p>"
-            f"<p>二、主动公开政府信息情况</p>{_PROACTIVE}<p>三、收到和处理政府信息公开申请情况</p>"
-            f"{_requests_table(cell_row)}<p>四、政府信息公开行政复议、行政诉讼情况</p>{_APPEALS}"
-            f"<p>五、存在的主要问题及改进情况</p><p>无。</p>{after}")
+def _report(
+    cell_row: str = "<td>1</td>" + "<td></td>" * 5 + "<td>1</td>",
+    title: str = "某区某局2023年政府信息公开工作年度报告",
+    before: str = "",
+    after: str = "<p>六、其他需要报告的事项</p><p>无。</p>",
+) -> str:
+    return (
+        f"{before}<h1>{title}</h1><p>一、总体情况</p><p>本年度新收政府信息公开申请1件。</p>"
+        f"<p>二、主动公开政府信息情况</p>{_PROACTIVE}<p>三、收到和处理政府信息公开申请情况</p>"
+        f"{_requests_table(cell_row)}<p>四、政府信息公开行政复议、行政诉讼情况</p>{_APPEALS}"
+        f"<p>五、存在的主要问题及改进情况</p><p>无。</p>{after}"
+    )
 
 
 def test_hand_made_page_is_ok_with_blank_cells_as_zero():
@@ -105,10 +114,12 @@ def test_a_value_cell_spanning_two_columns_is_not_filled():
 
 
 def test_site_wrapping_and_metadata_table_are_left_out():
-    site = ("<div class=nav><a href=/>首页</a><a>政务公开</a></div>"
-            "<table><tr><td>名称</td><td>2023年政府信息公开工作年度报告</td></tr>"
-            "<tr><td>索引号</td><td>0001/2024-1</td><td>发布机构</td><td>某县交通运输局</td></tr>"
-            "<tr><td>公开日期</td><td>2024年1月20日</td></tr></table>")
+    site = (
+        "<div class=nav><a href=/>首页</a><a>政务公开</a></div>"
+        "<table><tr><td>名称</td><td>2023年政府信息公开工作年度报告</td></tr>"
+        "<tr><td>索引号</td><td>0001/2024-1</td><td>发布机构</td><td>某县交通运输局</td></tr>"
+        "<tr><td>公开日期</td><td>2024年1月20日</td></tr></table>"
+    )
     page = _page("2023年政府信息公开工作年度报告_某县人民政府", _report(title="2023年政府信息公开工作年度报告", before=site))
     ex = extract_bytes(page.encode())
     assert ex.status == "ok", ex.message

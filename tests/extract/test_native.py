@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from renderings_corpus import NATIVE, read, report_bytes
 from renderings_corpus import truth as read_truth
 
@@ -41,8 +40,7 @@ def _where_read(rendering: str, fact) -> bool:
 def test_native_report_extracts_to_ground_truth(entry):
     result = _extract(entry["source_file"])
     assert result.status == entry["expected_status"], result.message
-    assert (result.agency, result.year, result.form_version) == (entry["agency"], int(entry["year"]),
-                                                                 entry["form_version"])
+    assert (result.agency, result.year, result.form_version) == (entry["agency"], int(entry["year"]), entry["form_version"])
     assert result.rendering == KIND.get(entry["rendering"], entry["rendering"])
     assert result.published_on == (entry["published_on"] or None)
     assert _facts(result) == TRUTH[entry["source_file"]]
@@ -60,9 +58,10 @@ def test_the_corpus_has_every_native_format_both_forms_and_the_hard_cases():
     assert blanks == [n == _BLANKS for n in _NUMBERS]
     pages = [report_bytes(e["source_file"], NATIVE) for e in MANIFEST if e["rendering"] == "html-word"]
     assert any(b"charset=gb2312" in page for page in pages)
-    titles_with_agency = [f'class="article-title">{e["agency"]}'.encode("gb18030") in page or
-                          f'class="article-title">{e["agency"]}'.encode() in page
-                          for e, page in zip([e for e in MANIFEST if e["rendering"] == "html-word"], pages)]
+    titles_with_agency = [
+        f'class="article-title">{e["agency"]}'.encode("gb18030") in page or f'class="article-title">{e["agency"]}'.encode() in page
+        for e, page in zip([e for e in MANIFEST if e["rendering"] == "html-word"], pages)
+    ]
     assert not all(titles_with_agency)  # one title leaves the agency to the page's 发布机构
 
 
@@ -79,8 +78,7 @@ def _written_cells() -> list[list[str]]:
 _NUMBERS = sorted({e["source_file"][:4] for e in MANIFEST})
 
 
-@pytest.mark.parametrize("number,rendering", [
-    pytest.param(n, r, id=f"{n}-{r}") for n in _NUMBERS for r in ("pdf", "docx", "html-word")])
+@pytest.mark.parametrize("number,rendering", [pytest.param(n, r, id=f"{n}-{r}") for n in _NUMBERS for r in ("pdf", "docx", "html-word")])
 def test_every_format_of_one_report_gives_the_html_pages_facts(number, rendering):
     """A PDF (or .docx, or Word-like page) and the HTML page of the same synthetic report give the
     same facts: the same value for every key, and the same report."""

@@ -13,10 +13,12 @@ SEED = (RAW / "004_2b19c720d5f1c29d.txt").read_text(encoding="utf-8")
 
 
 def test_news_article_about_a_report_is_rejected():
-    text = ("我区召开2023年度政府信息公开工作年度报告编制部署会\n发布时间：2024-01-05\n"
-            "1月5日，区政务公开办召开会议，部署2023年度政府信息公开工作年度报告编制工作。"
-            "会议要求各单位按照《中华人民共和国政府信息公开工作年度报告格式》，如实填报主动公开、"
-            "政府信息公开申请、行政复议和行政诉讼等情况，于1月31日前发布。\n")
+    text = (
+        "我区召开2023年度政府信息公开工作年度报告编制部署会\n发布时间：2024-01-05\n"
+        "1月5日，区政务公开办召开会议，部署2023年度政府信息公开工作年度报告编制工作。"
+        "会议要求各单位按照《中华人民共和国政府信息公开工作年度报告格式》，如实填报主动公开、"
+        "政府信息公开申请、行政复议和行政诉讼等情况，于1月31日前发布。\n"
+    )
     ex = extract_text(text)
     assert ex.status == "rejected"
     assert ex.message.startswith("not a report: its title is about a report")
@@ -24,9 +26,11 @@ def test_news_article_about_a_report_is_rejected():
 
 
 def test_notice_that_a_report_was_published_is_rejected():
-    text = ("关于发布北京市通州区2024年政府信息公开工作年度报告的公告\n"
-            "现将《北京市通州区2024年政府信息公开工作年度报告》予以发布，全文见附件。报告包括主动公开政府信息情况、"
-            "收到和处理政府信息公开申请情况、政府信息公开行政复议和行政诉讼情况。\n附件：年度报告.pdf\n")
+    text = (
+        "关于发布北京市通州区2024年政府信息公开工作年度报告的公告\n"
+        "现将《北京市通州区2024年政府信息公开工作年度报告》予以发布，全文见附件。报告包括主动公开政府信息情况、"
+        "收到和处理政府信息公开申请情况、政府信息公开行政复议和行政诉讼情况。\n附件：年度报告.pdf\n"
+    )
     ex = extract_text(text)
     assert ex.status == "rejected" and "not a report" in ex.message
 
@@ -45,7 +49,8 @@ def test_format_notice_with_the_empty_form_is_rejected():
     """The State Council's notice prints the form itself: every table, every cell blank."""
     blank = "\n".join(
         "\t".join("" if cell.strip().replace(".", "").isdigit() else cell for cell in line.split("\t")) if line.startswith("\t") else line
-        for line in SEED.split("\n")[3:])
+        for line in SEED.split("\n")[3:]
+    )
     notice = "国务院办公厅政府信息公开办公室关于印发《中华人民共和国政府信息公开工作年度报告格式》的通知\n" + blank
     ex = extract_text(notice)
     assert ex.status == "rejected", ex.message

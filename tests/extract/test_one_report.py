@@ -15,8 +15,10 @@ def test_two_reports_in_one_file_are_incomplete_naming_the_second():
     ex = extract_text(TONGZHOU + "\n" + OTHER)
     assert ex.status == "incomplete"
     second = len(TONGZHOU.split("\n")) + OTHER.split("\n").index("北京市东城区对外联络服务办公室") + 1
-    assert (f"a second report follows in the file at line {second} (北京市东城区对外联络服务办公室2024年政府信息公开"
-            "工作年度报告): only the first is read") in ex.message
+    assert (
+        f"a second report follows in the file at line {second} (北京市东城区对外联络服务办公室2024年政府信息公开"
+        "工作年度报告): only the first is read"
+    ) in ex.message
     assert (ex.agency, ex.year) == ("北京市通州区", 2024)
 
 
@@ -36,7 +38,7 @@ def test_statistics_period_of_another_year_is_a_note():
 def test_a_row_repeated_many_times_is_one_problem():
     lines = TONGZHOU.split("\n")
     i = next(k for k, line in enumerate(lines) if "部分公开" in line) - 1
-    row = lines[i:i + 10]
-    ex = extract_text("\n".join(lines[:i] + row * 10_001 + lines[i + 10:]))
+    row = lines[i : i + 10]
+    ex = extract_text("\n".join(lines[:i] + row * 10_001 + lines[i + 10 :]))
     assert ex.status == "incomplete"
     assert ex.problems == [f"requests row 部分公开: appears again at line {i + 12} (and 9,999 more times)"]

@@ -37,6 +37,7 @@ def _facts(result) -> dict[tuple[str, str, str], Decimal]:
 
 # --- the real report ------------------------------------------------------------------------------
 
+
 def test_real_pdf_every_cell_as_printed():
     result = extract_bytes(HONGZE)
     assert (result.agency, result.year, result.form_version, result.rendering) == ("洪泽区人民政府", 2023, "2021", "pdf")
@@ -105,6 +106,7 @@ def test_same_file_same_reading():
 
 # --- grids drawn by hand ----------------------------------------------------------------------------
 
+
 def _pdf(pages: list[str], trailer: str = "", extra: dict[int, str] | None = None) -> bytes:
     """A PDF with one content stream per page, text in Helvetica."""
     objects = {1: "<< /Type /Catalog /Pages 2 0 R >>", 3: "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"}
@@ -112,8 +114,9 @@ def _pdf(pages: list[str], trailer: str = "", extra: dict[int, str] | None = Non
     for i, content in enumerate(pages):
         page, stream = 4 + 2 * i, 5 + 2 * i
         kids.append(f"{page} 0 R")
-        objects[page] = (f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
-                         f"/Resources << /Font << /F1 3 0 R >> >> /Contents {stream} 0 R >>")
+        objects[page] = (
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents {stream} 0 R >>"
+        )
         objects[stream] = f"<< /Length {len(content)} >>\nstream\n{content}\nendstream"
     objects[2] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(pages)} >>"
     objects.update(extra or {})
@@ -147,31 +150,46 @@ def _rows(doc) -> list[list[str]]:
     return [[c.text for c in b.cells] for b in doc.blocks if b.is_row]
 
 
-PAGE_1 = "\n".join([
-    _text(250, 820, "Annual report header"),  # running header, on both pages
-    _text(100, 780, "Title line"),
-    "1 1 1 rg 90 730 400 40 re f 0 0 0 rg",  # a paragraph's white shading: no table
-    _text(100, 760, "alpha beta gamma delta epsilon zeta"),
-    _text(100, 748, "eta theta"),
-    _text(120, 736, "New paragraph"),
-    *(_bar(100, y, 400, y) for y in (700, 680, 660, 640)),
-    _stroke(100, 640, 100, 700), _stroke(300, 640, 300, 700), _stroke(400, 640, 400, 700),
-    _stroke(200, 640, 200, 680),  # "Head" spans the first two columns
-    _text(110, 686, "Head"), _text(310, 686, "C"),
-    _text(110, 666, "a"), _text(210, 666, "1"),  # the third cell is blank
-    _text(110, 646, "b"), _text(210, 646, "2"), _text(310, 646, "3"),
-    _text(290, 40, "- 1 -"),
-])
+PAGE_1 = "\n".join(
+    [
+        _text(250, 820, "Annual report header"),  # running header, on both pages
+        _text(100, 780, "Title line"),
+        "1 1 1 rg 90 730 400 40 re f 0 0 0 rg",  # a paragraph's white shading: no table
+        _text(100, 760, "alpha beta gamma delta epsilon zeta"),
+        _text(100, 748, "eta theta"),
+        _text(120, 736, "New paragraph"),
+        *(_bar(100, y, 400, y) for y in (700, 680, 660, 640)),
+        _stroke(100, 640, 100, 700),
+        _stroke(300, 640, 300, 700),
+        _stroke(400, 640, 400, 700),
+        _stroke(200, 640, 200, 680),  # "Head" spans the first two columns
+        _text(110, 686, "Head"),
+        _text(310, 686, "C"),
+        _text(110, 666, "a"),
+        _text(210, 666, "1"),  # the third cell is blank
+        _text(110, 646, "b"),
+        _text(210, 646, "2"),
+        _text(310, 646, "3"),
+        _text(290, 40, "- 1 -"),
+    ]
+)
 # The table runs on: its first row has no line above it, as Word draws a table broken by a page.
-PAGE_2 = "\n".join([
-    _text(250, 820, "Annual report header"),
-    *(_stroke(x, 760, x, 800) for x in (100, 200, 300, 400)),
-    _stroke(100, 780, 400, 780), _stroke(100, 760, 400, 760),
-    _text(110, 786, "c"), _text(210, 786, "4"), _text(310, 786, "5"),
-    _text(110, 766, "d"), _text(210, 766, "6"), _text(310, 766, "7"),
-    _text(100, 700, "The end."),
-    _text(280, 40, "2/2"),
-])
+PAGE_2 = "\n".join(
+    [
+        _text(250, 820, "Annual report header"),
+        *(_stroke(x, 760, x, 800) for x in (100, 200, 300, 400)),
+        _stroke(100, 780, 400, 780),
+        _stroke(100, 760, 400, 760),
+        _text(110, 786, "c"),
+        _text(210, 786, "4"),
+        _text(310, 786, "5"),
+        _text(110, 766, "d"),
+        _text(210, 766, "6"),
+        _text(310, 766, "7"),
+        _text(100, 700, "The end."),
+        _text(280, 40, "2/2"),
+    ]
+)
 
 
 def test_grid_cells_blank_merged_and_continued_over_a_page():
@@ -197,12 +215,28 @@ def test_prose_in_reading_order_without_furniture():
 
 def _broken_row(rest: str, rest_value: str = "") -> bytes:
     """A two-column table at the foot of page 1 going on at the head of page 2."""
-    grid = lambda top: [_stroke(100, top - 40, 100, top), _stroke(200, top - 40, 200, top), _stroke(300, top - 40, 300, top),
-                        _stroke(100, top, 300, top), _stroke(100, top - 20, 300, top - 20), _stroke(100, top - 40, 300, top - 40)]
-    page_1 = "\n".join([_text(100, 300, "Prose"), *grid(140), _text(110, 126, "a"), _text(210, 126, "1"),
-                         _text(110, 106, "Label wraps"), _text(210, 106, "5")])
-    page_2 = "\n".join([*grid(800), _text(110, 786, rest), _text(210, 786, rest_value),
-                         _text(110, 766, "c"), _text(210, 766, "6")])
+
+    def grid(top: int) -> list[str]:
+        return [
+            _stroke(100, top - 40, 100, top),
+            _stroke(200, top - 40, 200, top),
+            _stroke(300, top - 40, 300, top),
+            _stroke(100, top, 300, top),
+            _stroke(100, top - 20, 300, top - 20),
+            _stroke(100, top - 40, 300, top - 40),
+        ]
+
+    page_1 = "\n".join(
+        [
+            _text(100, 300, "Prose"),
+            *grid(140),
+            _text(110, 126, "a"),
+            _text(210, 126, "1"),
+            _text(110, 106, "Label wraps"),
+            _text(210, 106, "5"),
+        ]
+    )
+    page_2 = "\n".join([*grid(800), _text(110, 786, rest), _text(210, 786, rest_value), _text(110, 766, "c"), _text(210, 766, "6")])
     return _pdf([page_1, page_2])
 
 
@@ -214,6 +248,7 @@ def test_row_broken_over_pages_is_joined_only_when_it_holds_the_rest_of_its_word
 
 
 # --- what is rejected -------------------------------------------------------------------------------
+
 
 def _saved(doc: pdfium.PdfDocument) -> bytes:
     out = io.BytesIO()
@@ -233,8 +268,9 @@ def test_scanned_pdf_is_rejected_with_the_ocr_command():
     page.gen_content()
     result = extract_bytes(_saved(doc))
     assert (result.status, result.problems) == ("rejected", [pdf.SCANNED])
-    assert result.problems[0] == ("a scanned PDF without a text layer; xxgk does not read images "
-                                  "(OCR it first, e.g. with ocrmypdf --language chi_sim)")
+    assert result.problems[0] == (
+        "a scanned PDF without a text layer; xxgk does not read images (OCR it first, e.g. with ocrmypdf --language chi_sim)"
+    )
 
 
 def test_pdf_with_only_page_numbers_is_a_scan():
@@ -244,8 +280,7 @@ def test_pdf_with_only_page_numbers_is_a_scan():
 
 def test_encrypted_pdf_is_rejected_saying_so():
     encrypt = {99: "<< /Filter /Standard /V 1 /R 2 /O <" + "11" * 32 + "> /U <" + "22" * 32 + "> /P -44 >>"}
-    data = _pdf([_text(100, 700, "secret")], trailer="/Encrypt 99 0 R /ID [<" + "ab" * 16 + "> <" + "ab" * 16 + ">]",
-                extra=encrypt)
+    data = _pdf([_text(100, 700, "secret")], trailer="/Encrypt 99 0 R /ID [<" + "ab" * 16 + "> <" + "ab" * 16 + ">]", extra=encrypt)
     result = extract_bytes(data)
     assert result.status == "rejected"
     assert result.problems[0].startswith("an encrypted PDF: it opens only with a password")
@@ -272,9 +307,14 @@ def test_two_hundred_pages_are_read():
     assert len(_rows(doc)) == 3 * pdf.MAX_PAGES
 
 
-@pytest.mark.parametrize(("bound", "what"), [
-    ("MAX_CHARS", "characters"), ("MAX_OBJECTS", "page objects"), ("MAX_SEGMENTS", "path segments"),
-])
+@pytest.mark.parametrize(
+    ("bound", "what"),
+    [
+        ("MAX_CHARS", "characters"),
+        ("MAX_OBJECTS", "page objects"),
+        ("MAX_SEGMENTS", "path segments"),
+    ],
+)
 def test_drawing_beyond_a_bound_is_rejected_saying_which(monkeypatch, bound, what):
     monkeypatch.setattr(pdf, bound, 500)
     result = extract_bytes(HONGZE)
@@ -288,9 +328,14 @@ def test_a_page_of_too_many_lines_is_rejected_saying_which(monkeypatch):
 
 
 @pytest.mark.parametrize("eof", [b"", b"\n%%EOF\n"], ids=["cut", "cut-with-end-marker"])
-@pytest.mark.parametrize(("data", "expected"), [
-    (HONGZE, REAL / "hongze_2023.expected.csv"), (SYNTH, FIXTURES / "pdf" / "synth_2021_libreoffice.expected.csv"),
-], ids=["word", "libreoffice"])
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (HONGZE, REAL / "hongze_2023.expected.csv"),
+        (SYNTH, FIXTURES / "pdf" / "synth_2021_libreoffice.expected.csv"),
+    ],
+    ids=["word", "libreoffice"],
+)
 def test_cut_pdf_never_crashes_nor_reads_ok_with_wrong_numbers(eof, data, expected):
     expected = _expected(expected)
     for twentieth in range(1, 20):
@@ -306,8 +351,8 @@ def test_cut_pdf_that_pdfium_can_mend_is_rejected_as_cut():
     cut = data[: data.index(b"The end.")]
     assert isinstance(pdfium.PdfDocument(cut + b"\n%%EOF\n"), pdfium.PdfDocument)  # pdfium does open it
     assert extract_bytes(cut).problems == [
-        "a damaged PDF: it ends without its end marker (%%EOF) and its cross-reference table is broken, "
-        "so the file was cut off"]
+        "a damaged PDF: it ends without its end marker (%%EOF) and its cross-reference table is broken, so the file was cut off"
+    ]
 
 
 def _without_cell(data: bytes, box: str, page_no: int) -> bytes:
@@ -321,8 +366,13 @@ def _without_cell(data: bytes, box: str, page_no: int) -> bytes:
         inside = left >= x0 - 1 and right <= x1 + 1 and bottom >= y0 - 1 and top <= y1 + 1
         if obj.type == fpdf.FPDF_PAGEOBJ_TEXT and inside:
             page.remove_obj(obj)
-        elif (obj.type == fpdf.FPDF_PAGEOBJ_PATH and abs((left + right) / 2 - x0) < 2 and right - left < 3
-              and bottom <= y0 + 1 and top >= y1 - 1):
+        elif (
+            obj.type == fpdf.FPDF_PAGEOBJ_PATH
+            and abs((left + right) / 2 - x0) < 2
+            and right - left < 3
+            and bottom <= y0 + 1
+            and top >= y1 - 1
+        ):
             x = (left + right) / 2
             page.remove_obj(obj)
             for lo, hi in ((bottom, y0), (y1, top)):

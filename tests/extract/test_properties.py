@@ -36,8 +36,7 @@ def test_render_then_extract_gives_the_written_facts(rendering):
     if why:
         pytest.skip(f"converter not installed: {why}")
 
-    @settings(max_examples=_EXAMPLES.get(rendering, 6), deadline=None,
-              suppress_health_check=[HealthCheck.too_slow])
+    @settings(max_examples=_EXAMPLES.get(rendering, 6), deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(seed=st.integers(0, 10**6), form=st.sampled_from(("2019", "2021")))
     @example(seed=70, form="2021")  # 83 blank cells, section 四's row among them
     @example(seed=1, form="2019")  # 采购总金额 written with its unit: 428307700元
@@ -85,9 +84,12 @@ def _entry(source_file: str) -> dict[str, str]:
 @settings(max_examples=300, deadline=None)
 # 四、结转下年度's label followed by a copy of section 三's rows from （三）不予公开 on: passed as ok with zeros
 @example(entry=_entry("0018_docx-text.txt"), how="duplicate_lines", a=122, b=3239)
-@given(entry=st.sampled_from(MANIFEST),
-       how=st.sampled_from(("truncate", "drop_line", "duplicate_lines", "gbk_as_latin1", "utf16_without_bom")),
-       a=st.integers(0, 10**6), b=st.integers(0, 10**6))
+@given(
+    entry=st.sampled_from(MANIFEST),
+    how=st.sampled_from(("truncate", "drop_line", "duplicate_lines", "gbk_as_latin1", "utf16_without_bom")),
+    a=st.integers(0, 10**6),
+    b=st.integers(0, 10**6),
+)
 def test_damaged_reports_never_pass_changed_numbers_as_ok(entry, how, a, b):
     original = report_bytes(entry["source_file"])
     intact = extract_bytes(original)

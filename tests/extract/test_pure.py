@@ -11,8 +11,19 @@ EXTRACT = Path(__file__).resolve().parents[2] / "pipeline" / "extract"
 
 # Modules whose import means touching the file system, Parquet or other processes.
 FORBIDDEN = {
-    "os", "pathlib", "shutil", "tempfile", "glob", "subprocess", "multiprocessing",
-    "concurrent", "polars", "pyarrow", "duckdb", "pipeline.ingest", "pipeline.warehouse",
+    "os",
+    "pathlib",
+    "shutil",
+    "tempfile",
+    "glob",
+    "subprocess",
+    "multiprocessing",
+    "concurrent",
+    "polars",
+    "pyarrow",
+    "duckdb",
+    "pipeline.ingest",
+    "pipeline.warehouse",
 }
 # Calls that read or write Parquet or files whatever module they come from.
 FORBIDDEN_CALLS = {"open", "read_parquet", "write_parquet", "scan_parquet", "sink_parquet"}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from renderings_corpus import MANIFEST, report_bytes
 from renderings_corpus import truth as read_truth
 
@@ -82,8 +81,7 @@ def test_cell_table_flags_a_row_whose_label_cells_name_two_rows():
     lines[label + 1 : label + 1] = lines[122 : label + 1]
     result = extract_bytes("\n".join(lines).encode("utf-8"))
     assert result.status == "incomplete"
-    assert ("requests row 结转下年度继续办理: its label cells also name 属于国家秘密 "
-            f"(line {label + 4})") in result.message
+    assert (f"requests row 结转下年度继续办理: its label cells also name 属于国家秘密 (line {label + 4})") in result.message
 
 
 def test_cell_table_flags_a_row_repeated_after_the_last_row():
@@ -126,8 +124,10 @@ def test_pdf_layout_section_four_with_gaps_is_named_not_guessed():
     header's last line (a), in 0023 column 8's 0 stands right of column 10's labels 结果/维持 (b).
     pdftotext places such a row after whatever stands left of it on the page, so neither text shows
     which cells were blank: the row is named, none of its cells read, every other cell exact."""
-    for name, numbers in (("0022_pdf-layout.txt", "0   0   16   16   0   2   0     2   1   3         4"),
-                          ("0023_pdf-layout.txt", "0                                0       4           0       4")):
+    for name, numbers in (
+        ("0022_pdf-layout.txt", "0   0   16   16   0   2   0     2   1   3         4"),
+        ("0023_pdf-layout.txt", "0                                0       4           0       4"),
+    ):
         text = decode(report_bytes(name)).text
         header_end = text.index("维持", text.index("四、政府信息公开行政复议"))
         assert numbers in text and ("\f" in text[header_end : text.index(numbers)]) == (name == "0022_pdf-layout.txt")
@@ -138,8 +138,11 @@ def test_pdf_layout_section_four_with_gaps_is_named_not_guessed():
         assert _facts(result) == {k: v for k, v in TRUTH[name].items() if k[0] != "appeals"}
 
 
-_APPEAL_CODES = [f"{group}.{result}" for group in ("review", "suit_direct", "suit_after_review")
-                 for result in ("upheld", "corrected", "other", "pending", "total")]
+_APPEAL_CODES = [
+    f"{group}.{result}"
+    for group in ("review", "suit_direct", "suit_after_review")
+    for result in ("upheld", "corrected", "other", "pending", "total")
+]
 
 
 def _with_appeals_line(numbers: str):
@@ -158,23 +161,30 @@ def test_pdf_layout_section_four_with_gaps_read_when_one_placement_adds_up():
     assert result.status == "ok", result.message
     appeals = {f.row_code: f for f in result.facts if f.table_code == "appeals"}
     assert {code: format_value(appeals[code].value) for code in _APPEAL_CODES} == dict(
-        zip(_APPEAL_CODES, "2 1 0 0 3 1 0 0 1 2 0 0 0 0 0".split()))
+        zip(_APPEAL_CODES, "2 1 0 0 3 1 0 0 1 2 0 0 0 0 0".split())
+    )
     assert [f.raw_text for f in appeals.values()].count("") == 1 and not any(f.doubt for f in appeals.values())
     assert _facts(result) == {k: v for k, v in TRUTH["0022_pdf-layout.txt"].items() if k[0] != "appeals"} | {
-        ("appeals", code, ""): format_value(appeals[code].value) for code in _APPEAL_CODES}
+        ("appeals", code, ""): format_value(appeals[code].value) for code in _APPEAL_CODES
+    }
 
 
-@pytest.mark.parametrize(("numbers", "why"), [
-    # review's 1 adds up as 结果维持 or as 结果纠正
-    ("1   0   0   1   2   1   0   0   3   0   0   0   0   0", ": 2 placements that read differently add up"),
-    # review's 2 + 1 is not its 总计 4 wherever the blank goes: a table that does not add up
-    ("2   1   0   0   4   1   0   0   1   2   0   0   0   0", ": no placement adds up"),
-])
+@pytest.mark.parametrize(
+    ("numbers", "why"),
+    [
+        # review's 1 adds up as 结果维持 or as 结果纠正
+        ("1   0   0   1   2   1   0   0   3   0   0   0   0   0", ": 2 placements that read differently add up"),
+        # review's 2 + 1 is not its 总计 4 wherever the blank goes: a table that does not add up
+        ("2   1   0   0   4   1   0   0   1   2   0   0   0   0", ": no placement adds up"),
+    ],
+)
 def test_pdf_layout_section_four_with_gaps_unread_unless_one_placement_adds_up(numbers, why):
     result = _with_appeals_line(numbers)
     assert result.status == "incomplete"
-    assert ("appeals row 行政复议、行政诉讼: 14 numbers for 15 cells at line "
-            in result.message and f"columns cannot be known{why}" in result.message)
+    assert (
+        "appeals row 行政复议、行政诉讼: 14 numbers for 15 cells at line " in result.message
+        and f"columns cannot be known{why}" in result.message
+    )
     assert not any(f.table_code == "appeals" for f in result.facts)
 
 
@@ -186,5 +196,8 @@ def test_pdf_layout_page_without_a_complete_row_finds_its_columns():
     got = _facts(extract_bytes(report_bytes("0024_pdf-layout.txt")))
     requests = {k: v for k, v in TRUTH["0024_pdf-layout.txt"].items() if k[0] == "requests"}
     assert {k: got.get(k) for k in requests} == requests
-    assert [got[("requests", "result.unable.needs_creation", c)]
-            for c in ("research_institution", "social_welfare_org", "total")] == ["0", "1", "1"]
+    assert [got[("requests", "result.unable.needs_creation", c)] for c in ("research_institution", "social_welfare_org", "total")] == [
+        "0",
+        "1",
+        "1",
+    ]

@@ -11,7 +11,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
 from renderings_corpus import CORPUS, read
 
 from pipeline.form.codebook import expected_keys
@@ -56,8 +55,7 @@ def test_each_plant_breaks_only_its_own_rule():
 def test_planted_csv_states_expected_and_actual():
     rows = read("planted.csv")
     assert rows and all(Decimal(r["expected"]) != Decimal(r["actual"]) for r in rows)
-    truth = {(r["source_file"], r["table_code"], r["row_code"], r["applicant_class"]): r["value"]
-             for r in read("ground_truth.csv")}
+    truth = {(r["source_file"], r["table_code"], r["row_code"], r["applicant_class"]): r["value"] for r in read("ground_truth.csv")}
     for r in rows:
         # actual is always what the table cell says (for narrative, expected is the prose figure)
         assert truth[(r["source_file"], r["table_code"], r["row_code"], r["applicant_class"])] == r["actual"]
@@ -68,8 +66,9 @@ def test_cli_writes_a_corpus_that_accuracy_scores(tmp_path, capsys):
     sub = parser.add_subparsers()
     add_synth_parser(sub)
     add_accuracy_parser(sub)
-    args = parser.parse_args(["synth", "--n", "4", "--out", str(tmp_path), "--seed", "1", "--form", "2019",
-                              "--years", "2", "--plant", "balance"])
+    args = parser.parse_args(
+        ["synth", "--n", "4", "--out", str(tmp_path), "--seed", "1", "--form", "2019", "--years", "2", "--plant", "balance"]
+    )
     assert args.func(args) == 0
     with (tmp_path / "ground_truth.csv").open(encoding="utf-8") as f:
         assert len({row["source_file"] for row in csv.DictReader(f)}) == 4
@@ -82,10 +81,13 @@ def test_cli_writes_a_corpus_that_accuracy_scores(tmp_path, capsys):
     assert out[1].split()[-3:] == ["4", "/", "4"]
 
 
-@pytest.mark.parametrize("convert_all, target, magic, kind", [
-    ("pdfs_from_html", "pdf:writer_web_pdf_Export", b"%PDF ", "PDF"),
-    ("docxs_from_html", "docx:MS Word 2007 XML", b"PK ", "DOCX"),
-])
+@pytest.mark.parametrize(
+    "convert_all, target, magic, kind",
+    [
+        ("pdfs_from_html", "pdf:writer_web_pdf_Export", b"%PDF ", "PDF"),
+        ("docxs_from_html", "docx:MS Word 2007 XML", b"PK ", "DOCX"),
+    ],
+)
 def test_conversion_batches_and_names_the_files_soffice_skipped(monkeypatch, convert_all, target, magic, kind):
     """soffice exits 0 after converting only part of a batch; a skipped file is an error naming it,
     not a missing file found later."""

@@ -47,6 +47,7 @@ def _plain(report) -> dict[int, layout.Table]:
 
 # -- the generator ----------------------------------------------------------------------------------
 
+
 def test_without_deviate_no_report_deviates_and_with_it_about_half_of_the_unplanted_do():
     plain = corpus.build(corpus.Options(60, 1, ("docx-text",), "both", 3, ("balance",)))
     assert {r.deviation for r, _, _ in plain} == {""}
@@ -90,8 +91,12 @@ def test_label_typos_are_one_edit_from_their_own_label_and_two_from_any_other():
     assert len(reports) > 10
     ways = set()
     for report in reports:
-        changed = [(a, b) for index in (1, 2) for a, b in zip(_label_cells(_plain(report)[index]),
-                                                               _label_cells(deviations.tables(report)[index])) if a != b]
+        changed = [
+            (a, b)
+            for index in (1, 2)
+            for a, b in zip(_label_cells(_plain(report)[index]), _label_cells(deviations.tables(report)[index]))
+            if a != b
+        ]
         assert 1 <= len(changed) <= 3
         for official, printed in changed:
             prefix, core = deviations._core(official)
@@ -99,7 +104,7 @@ def test_label_typos_are_one_edit_from_their_own_label_and_two_from_any_other():
                 ways.add("number")
                 assert printed[: -len(core)] in (prefix.replace(".", "、"), f"（{prefix[:-1]}）")
                 continue
-            new = printed[len(prefix):]
+            new = printed[len(prefix) :]
             ways.add("drop" if len(new) < len(core) else "change")
             assert deviations.edit_distance(new, core) == 1
             labels = {r.label for t in ("proactive", "requests") for r in rows_of(report.form_version, t)}
@@ -121,8 +126,7 @@ def test_page_footers_stand_between_rows_where_no_merged_cell_spans():
     assert reports
     for report in reports:
         tables = deviations.tables(report)
-        breaks = [(index, i, row) for index, rows in tables.items() for i, row in enumerate(rows)
-                  if isinstance(row, layout.Break)]
+        breaks = [(index, i, row) for index, rows in tables.items() for i, row in enumerate(rows) if isinstance(row, layout.Break)]
         assert 1 <= len(breaks) <= 2
         for index, i, row in breaks:
             rest = [r for r in tables[index] if not isinstance(r, layout.Break) or r is row]
@@ -132,8 +136,13 @@ def test_page_footers_stand_between_rows_where_no_merged_cell_spans():
         assert f"\n{breaks[0][2].lines[0]}\n" in text  # a line of its own, not a tab-prefixed cell
         page = render_html.render(report)
         assert f"</table>\n<p>{breaks[0][2].lines[0]}</p>" in page
-    assert any(len(row.lines) == 2 for report in reports for rows in deviations.tables(report).values()
-               for row in rows if isinstance(row, layout.Break))
+    assert any(
+        len(row.lines) == 2
+        for report in reports
+        for rows in deviations.tables(report).values()
+        for row in rows
+        if isinstance(row, layout.Break)
+    )
 
 
 def test_safe_points_avoid_rows_a_merged_cell_spans():
@@ -143,9 +152,13 @@ def test_safe_points_avoid_rows_a_merged_cell_spans():
 
 def test_note_rows_span_the_whole_table():
     for report in _deviated("note-rows", n=40):
-        notes = [(index, row) for index, rows in deviations.tables(report).items() for row in rows
-                 if isinstance(row, list) and row[0].text.startswith("注：")]
-        (index, row), = notes
+        notes = [
+            (index, row)
+            for index, rows in deviations.tables(report).items()
+            for row in rows
+            if isinstance(row, list) and row[0].text.startswith("注：")
+        ]
+        ((index, row),) = notes
         width = max(sum(c.colspan for c in r) for r in _plain(report)[index])
         assert len(row) == 1 and row[0].colspan == width and not row[0].is_value
 
@@ -154,12 +167,14 @@ def test_cell_notes_follow_counts_of_section_two():
     reports = _deviated("cell-notes", n=60)
     assert reports
     for report in reports:
-        changed = [(a, b) for a, b in zip(_value_cells(_plain(report)[1]), _value_cells(deviations.tables(report)[1]))
-                   if a != b]
+        changed = [(a, b) for a, b in zip(_value_cells(_plain(report)[1]), _value_cells(deviations.tables(report)[1])) if a != b]
         assert 1 <= len(changed) <= 3
         for number, printed in changed:
-            assert printed.startswith(number) and printed[len(number):] in {
-                *(f"（其中修订{k}件）" for k in range(1, 10)), *(f"（含自然失效{k}件）" for k in range(1, 10)), "件"}
+            assert printed.startswith(number) and printed[len(number) :] in {
+                *(f"（其中修订{k}件）" for k in range(1, 10)),
+                *(f"（含自然失效{k}件）" for k in range(1, 10)),
+                "件",
+            }
         assert _plain(report)[2] == deviations.tables(report)[2]
 
 
@@ -182,8 +197,11 @@ def test_cut_marked_cell_removes_one_number_and_its_bar():
     assert sum(a != b for a, b in zip(text.split("\n"), cut.split("\n"))) == 1
     assert cut.count("|") + cut.count("│") == text.count("|") + text.count("│") - 1
     assert {deviations.cut_marked_cell(text, seed) for seed in range(30)} == {
-        "| 规章 | 41 | 7 |\n│ 总计 │ 5 │ │", "| 规章 | 3 | 7 |\n│ 总计 │ 5 │ │", "| 规章 | 3 | 41 |\n│ 总计 │ 5 │ │",
-        "| 规章 | 3 | 41 | 7 |\n│ 总计 │ │"}
+        "| 规章 | 41 | 7 |\n│ 总计 │ 5 │ │",
+        "| 规章 | 3 | 7 |\n│ 总计 │ 5 │ │",
+        "| 规章 | 3 | 41 |\n│ 总计 │ 5 │ │",
+        "| 规章 | 3 | 41 | 7 |\n│ 总计 │ │",
+    }
 
 
 def test_one_number_per_line_writes_every_cell_on_a_line_of_its_own():
@@ -275,8 +293,7 @@ def test_extraction_meets_the_manifest(kind, rendering):
         expected = corpus.header(report)
         assert (result.agency or "", result.year or "", result.form_version or "") == expected
         got = {(f.table_code, f.row_code, f.applicant_class): f.value for f in result.facts}
-        wrong = [f for f in result.facts if f.doubt is None
-                 and truth.get((f.table_code, f.row_code, f.applicant_class)) != f.value]
+        wrong = [f for f in result.facts if f.doubt is None and truth.get((f.table_code, f.row_code, f.applicant_class)) != f.value]
         assert not wrong, wrong[:3]
         if status == "ok":
             assert got == truth
@@ -285,26 +302,26 @@ def test_extraction_meets_the_manifest(kind, rendering):
 
 
 def test_running_header_inside_section_two_keeps_the_report_ok():
-    report = next(r for seed in range(20) for r in _deviated("page-footers", n=30, seed=seed)
-                  if _running_header_in_section_two(r))
+    report = next(r for seed in range(20) for r in _deviated("page-footers", n=30, seed=seed) if _running_header_in_section_two(r))
     result = extract_bytes(_render(report, "docx-text"))
     assert result.status == "ok", result.message
 
 
 # -- accuracy ---------------------------------------------------------------------------------------
 
+
 def test_accuracy_reports_per_deviation_and_counts_wrong_cells(tmp_path, capsys):
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers()
     add_synth_parser(sub)
     add_accuracy_parser(sub)
-    args = parser.parse_args(["synth", "--n", "30", "--out", str(tmp_path), "--seed", "4", "--form", "both",
-                              "--deviate", "pre-2019,note-rows,cell-notes"])
+    args = parser.parse_args(
+        ["synth", "--n", "30", "--out", str(tmp_path), "--seed", "4", "--form", "both", "--deviate", "pre-2019,note-rows,cell-notes"]
+    )
     assert args.func(args) == 0
     by_rendering, by_deviation = accuracy.score_by(tmp_path)
     assert set(by_deviation) == {"none", "pre-2019", "note-rows", "cell-notes"}
-    assert all(s.status_right == s.reports and s.cells_wrong == 0 and s.cells_exact == s.cells_total
-               for s in by_deviation.values())
+    assert all(s.status_right == s.reports and s.cells_wrong == 0 and s.cells_exact == s.cells_total for s in by_deviation.values())
     assert by_deviation["pre-2019"].cells_total == 0
     # a fact that differs from the ground truth is a wrong cell, and not an exact one
     path = tmp_path / "ground_truth.csv"
@@ -322,5 +339,4 @@ def test_accuracy_reports_per_deviation_and_counts_wrong_cells(tmp_path, capsys)
     rendering_table, deviation_table = out.split("\n\n")
     assert rendering_table.split("\n")[0].split()[:2] == ["rendering", "reports"]
     assert " wrong " in rendering_table.split("\n")[0]
-    assert [line.split()[0] for line in deviation_table.strip().split("\n")] == [
-        "deviation", "cell-notes", "none", "note-rows", "pre-2019"]
+    assert [line.split()[0] for line in deviation_table.strip().split("\n")] == ["deviation", "cell-notes", "none", "note-rows", "pre-2019"]

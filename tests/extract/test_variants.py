@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from markdown_report import markdown_report
 
 from pipeline.extract.report import extract_text
@@ -13,11 +11,13 @@ SUB_ROWS = ("result.other.no_correction", "result.other.unpaid_fee", "result.oth
 
 def _one_other_row(values: list[str]):
     """Section 三 with its three （六） sub-rows printed as the one row `（六）其他处理` of the 2019 form."""
+
     def printed(form_row, cells):
         code = form_row.cells[0]
         if code == SUB_ROWS[0]:
             return [("（六）其他处理", values)]
         return [] if code in SUB_ROWS else [(form_row.label, cells)]
+
     return markdown_report(requests=printed)
 
 
@@ -43,23 +43,35 @@ def test_one_row_with_numbers_is_kept_whole_and_the_report_incomplete():
     text, _ = _one_other_row(["2", "0", "0", "0", "0", "1", "3"])
     ex = extract_text(text)
     assert ex.status == "incomplete"
-    assert ("requests row 其他处理: printed as one row, as in the 2019 form, with numbers that are not all 0, so its "
-            "rows result.other.no_correction, result.other.unpaid_fee, result.other.other are not given") in ex.message
+    assert (
+        "requests row 其他处理: printed as one row, as in the 2019 form, with numbers that are not all 0, so its "
+        "rows result.other.no_correction, result.other.unpaid_fee, result.other.other are not given"
+    ) in ex.message
     other = {f.applicant_class: f.value for f in ex.facts if f.row_code == "result.other"}
-    assert other == {"natural_person": 2, "commercial_enterprise": 0, "research_institution": 0,
-                     "social_welfare_org": 0, "legal_service_org": 0, "other_org": 1, "total": 3}
+    assert other == {
+        "natural_person": 2,
+        "commercial_enterprise": 0,
+        "research_institution": 0,
+        "social_welfare_org": 0,
+        "legal_service_org": 0,
+        "other_org": 1,
+        "total": 3,
+    }
     assert not [f for f in ex.facts if f.row_code in SUB_ROWS]
 
 
 def test_the_2021_sub_rows_under_their_group_label_are_read_as_themselves():
     """The same label heads the sub-rows of the 2021 form (a vertical merged cell): not the variant."""
+
     def printed(form_row, cells):
         if form_row.cells[0] == SUB_ROWS[0]:
             return [(f"（六）其他处理 | {form_row.label}", cells[:-1] + [cells[-1]])]
         return [(form_row.label, cells)]
+
     text, truth = markdown_report(requests=printed)
-    text = text.replace("| 申请情况 |", "| 申请情况 | 项 |").replace("| --- | --- | --- | --- | --- | --- | --- | --- |",
-                                                                   "| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    text = text.replace("| 申请情况 |", "| 申请情况 | 项 |").replace(
+        "| --- | --- | --- | --- | --- | --- | --- | --- |", "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+    )
     ex = extract_text(text)
     got = {(f.table_code, f.row_code, f.applicant_class): f.value for f in ex.facts}
     assert got[("requests", SUB_ROWS[0], "total")] == truth[("requests", SUB_ROWS[0], "total")]
@@ -69,18 +81,21 @@ def test_the_2021_sub_rows_under_their_group_label_are_read_as_themselves():
 def _relabelled(new_labels: dict[str, str]):
     def printed(form_row, cells):
         return [(new_labels.get(form_row.label, form_row.label), cells)]
+
     return markdown_report(requests=printed)
 
 
 def test_misprinted_labels_are_read_as_the_row_they_resemble():
     """Real reports drop and change characters of the form's labels (洪泽区 2023 prints
     `2.其他法律行政止公开`), and number sub-items `1、` or `（1）`."""
-    text, truth = _relabelled({
-        "其他法律行政法规禁止公开": "2.其他法律行政止公开",   # three characters lost
-        "本机关不掌握相关政府信息": "1、本机关不掌握相关政府息",  # one lost, 、 numbering
-        "属于行政执法案卷": "（7）属于行政执法卷",
-        "要求提供公开出版物": "3.要求提供公开出板物",   # one changed
-    })
+    text, truth = _relabelled(
+        {
+            "其他法律行政法规禁止公开": "2.其他法律行政止公开",  # three characters lost
+            "本机关不掌握相关政府信息": "1、本机关不掌握相关政府息",  # one lost, 、 numbering
+            "属于行政执法案卷": "（7）属于行政执法卷",
+            "要求提供公开出版物": "3.要求提供公开出板物",  # one changed
+        }
+    )
     ex = extract_text(text)
     assert ex.status == "ok", ex.message
     assert {(f.table_code, f.row_code, f.applicant_class): f.value for f in ex.facts} == truth
@@ -109,8 +124,13 @@ def _blocks(text: str) -> tuple[list[str], dict[str, tuple[int, int]]]:
 def test_sections_in_another_order_are_read():
     text, truth = markdown_report()
     lines, at = _blocks(text)
-    two, three, four, rest = lines[at["二、"]:at["三、"]], lines[at["三、"]:at["四、"]], lines[at["四、"]:at["五、"]], lines[at["五、"]:]
-    reordered = "\n".join(lines[:at["二、"]] + four + two + three + rest)
+    two, three, four, rest = (
+        lines[at["二、"] : at["三、"]],
+        lines[at["三、"] : at["四、"]],
+        lines[at["四、"] : at["五、"]],
+        lines[at["五、"] :],
+    )
+    reordered = "\n".join(lines[: at["二、"]] + four + two + three + rest)
     ex = extract_text(reordered)
     assert ex.status == "ok", ex.message
     assert {(f.table_code, f.row_code, f.applicant_class): f.value for f in ex.facts} == truth
@@ -120,9 +140,9 @@ def test_section_two_tables_in_another_order_are_read():
     text, truth = markdown_report()
     lines = text.split("\n")
     first = next(i for i, ln in enumerate(lines) if ln.startswith("| 规章 "))
-    moved = lines[first:first + 2]  # 规章 and 行政规范性文件 after the other rows
+    moved = lines[first : first + 2]  # 规章 and 行政规范性文件 after the other rows
     end = next(i for i, ln in enumerate(lines) if ln.startswith("| 行政事业性收费 "))
-    reordered = lines[:first] + lines[first + 2:end + 1] + moved + lines[end + 1:]
+    reordered = lines[:first] + lines[first + 2 : end + 1] + moved + lines[end + 1 :]
     ex = extract_text("\n".join(reordered))
     assert ex.status == "ok", ex.message
     assert {(f.table_code, f.row_code, f.applicant_class): f.value for f in ex.facts} == truth
@@ -130,12 +150,15 @@ def test_section_two_tables_in_another_order_are_read():
 
 def test_renamed_and_missing_headings():
     text, truth = markdown_report()
-    renamed = text.replace("五、存在的主要问题及改进情况", "五、存在的主要问题及整改措施").replace("三、收到和处理政府信息公开申请情况\n", "\n")
+    renamed = text.replace("五、存在的主要问题及改进情况", "五、存在的主要问题及整改措施").replace(
+        "三、收到和处理政府信息公开申请情况\n", "\n"
+    )
     ex = extract_text(renamed)
     assert ex.status == "ok", ex.message
     assert {(f.table_code, f.row_code, f.applicant_class): f.value for f in ex.facts} == truth
     from pipeline.extract.sections import find_sections
     from pipeline.text.normalize import fold
+
     assert "problems" in find_sections([fold(x) for x in renamed.split("\n")])
 
 
@@ -146,9 +169,16 @@ def test_page_furniture_notes_and_a_repeated_header_inside_tables():
     text, truth = markdown_report()
     lines = text.split("\n")
     at = next(i for i, ln in enumerate(lines) if ln.startswith("| 予以公开 "))
-    furniture = ["", "-3-", "", "某区某局2023年政府信息公开工作年度报告", "",
-                 "| 申请情况 | 自然人 | 商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 | 总计 |",
-                 "|" + " --- |" * 8, "| 注：本表数据截至2023年12月31日 |"]
+    furniture = [
+        "",
+        "-3-",
+        "",
+        "某区某局2023年政府信息公开工作年度报告",
+        "",
+        "| 申请情况 | 自然人 | 商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 | 总计 |",
+        "|" + " --- |" * 8,
+        "| 注：本表数据截至2023年12月31日 |",
+    ]
     lines[at:at] = furniture
     four = next(i for i, ln in enumerate(lines) if ln.startswith("| 行政复议、行政诉讼 |"))
     lines[four:four] = ["4", ""]
@@ -199,7 +229,8 @@ def test_cells_with_a_note_are_read_as_their_number():
     assert ex.status == "ok", ex.message
     got = {f.row_code: f for f in ex.facts if f.row_code.startswith("regulations.")}
     assert [got[k].value for k in ("regulations.issued", "regulations.repealed", "regulations.in_force")] == [
-        truth[("proactive", k, None)] for k in ("regulations.issued", "regulations.repealed", "regulations.in_force")]
+        truth[("proactive", k, None)] for k in ("regulations.issued", "regulations.repealed", "regulations.in_force")
+    ]
     assert got["regulations.issued"].raw_text == f"{a}（其中修订5件）"
 
 
@@ -220,12 +251,11 @@ def _converted(label_cells: str):
     text, truth = markdown_report()
     lines = text.split("\n")
     at = next(i for i, ln in enumerate(lines) if ln.startswith("| 部分公开"))
-    invented = ["", "| Column1 | Column2 | Column3 | Column4 | Column5 | Column6 | Column7 | Column8 |",
-                "|" + " --- |" * 8]
+    invented = ["", "| Column1 | Column2 | Column3 | Column4 | Column5 | Column6 | Column7 | Column8 |", "|" + " --- |" * 8]
     lines[at:at] = invented + ["", "7", ""]
     row = next(i for i, ln in enumerate(lines) if "补正后申请内容仍不明确" in ln)
     label, *cells = [c.strip() for c in lines[row].strip("|").split("|")]
-    lines[row:row + 1] = [f"| {label} |{label_cells}", "| | " + " | ".join(cells) + " |"]
+    lines[row : row + 1] = [f"| {label} |{label_cells}", "| | " + " | ".join(cells) + " |"]
     return "\n".join(lines), truth
 
 

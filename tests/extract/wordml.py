@@ -54,8 +54,7 @@ def runs(text: str, rng: random.Random | None = None) -> str:
 
 def paragraph(text: str, rng: random.Random | None = None) -> str:
     """`\\n` in text is a w:br (a line break inside the paragraph), `\\t` a w:tab."""
-    body = '<w:r><w:br/></w:r>'.join(
-        '<w:r><w:tab/></w:r>'.join(runs(part, rng) for part in line.split("\t")) for line in text.split("\n"))
+    body = "<w:r><w:br/></w:r>".join("<w:r><w:tab/></w:r>".join(runs(part, rng) for part in line.split("\t")) for line in text.split("\n"))
     return f"<w:p>{body}</w:p>"
 
 
@@ -66,8 +65,8 @@ def table(rows: list[list[TC]], rng: random.Random | None = None) -> str:
         out.append("<w:tr>")
         for cell in row:
             props = (f'<w:gridSpan w:val="{cell.span}"/>' if cell.span > 1 else "") + (
-                "" if cell.vmerge is None else '<w:vMerge w:val="restart"/>' if cell.vmerge == "restart"
-                else "<w:vMerge/>")
+                "" if cell.vmerge is None else '<w:vMerge w:val="restart"/>' if cell.vmerge == "restart" else "<w:vMerge/>"
+            )
             paragraphs = "".join(paragraph(line, rng) for line in cell.text.split("\n")) or "<w:p/>"
             out.append(f"<w:tc><w:tcPr>{props}</w:tcPr>{paragraphs}{cell.inner}</w:tc>")
         out.append("</w:tr>")
@@ -77,12 +76,13 @@ def table(rows: list[list[TC]], rng: random.Random | None = None) -> str:
 
 def docx(body: str) -> bytes:
     """A .docx holding `body` (paragraph and table XML); the same bytes on every run."""
-    xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="{W_NS}">'
-           f"<w:body>{body}<w:sectPr/></w:body></w:document>")
+    xml = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="{W_NS}">'
+        f"<w:body>{body}<w:sectPr/></w:body></w:document>"
+    )
     out = BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, text in (("[Content_Types].xml", _CONTENT_TYPES), ("_rels/.rels", _RELS),
-                           ("word/document.xml", xml)):
+        for name, text in (("[Content_Types].xml", _CONTENT_TYPES), ("_rels/.rels", _RELS), ("word/document.xml", xml)):
             z.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), text, zipfile.ZIP_DEFLATED)
     return out.getvalue()
 
@@ -117,8 +117,15 @@ def grid(rows: list[layout.Row], rng: random.Random, wrap: bool, fullwidth: bool
     return out
 
 
-def report_body(report: Report, rng: random.Random, *, split_runs: bool = False, wrap: bool = False,
-                fullwidth: bool = False, two_line_title: bool = False) -> str:
+def report_body(
+    report: Report,
+    rng: random.Random,
+    *,
+    split_runs: bool = False,
+    wrap: bool = False,
+    fullwidth: bool = False,
+    two_line_title: bool = False,
+) -> str:
     """A whole report: title paragraph(s) first, then the six sections with the three tables."""
     split = rng if split_runs else None
     p = lambda text: paragraph(text, split)  # noqa: E731
@@ -126,13 +133,17 @@ def report_body(report: Report, rng: random.Random, *, split_runs: bool = False,
         title = [f"{report.agency}{report.year}年政府信息公开", "工作年度报告"]
     else:
         title = [f"{report.agency}{report.year}年政府信息公开工作年度报告"]
-    parts = [*map(p, title), p(publication_line(report)), p("依据《中华人民共和国政府信息公开条例》第五十条规定，编制本报告。"),
-             p("一、总体情况"), *map(p, section_one(report))]
+    parts = [
+        *map(p, title),
+        p(publication_line(report)),
+        p("依据《中华人民共和国政府信息公开条例》第五十条规定，编制本报告。"),
+        p("一、总体情况"),
+        *map(p, section_one(report)),
+    ]
     headings = ("二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议、行政诉讼情况")
     for heading, rows in zip(headings, (layout.proactive(report), layout.requests(report), layout.appeals(report))):
         parts += [p(heading), table(grid(rows, rng, wrap, fullwidth), split)]
-    parts += [p("五、存在的主要问题及改进情况"), *map(p, section_five()), p("六、其他需要报告的事项"),
-              *map(p, section_six(report))]
+    parts += [p("五、存在的主要问题及改进情况"), *map(p, section_five()), p("六、其他需要报告的事项"), *map(p, section_six(report))]
     return "".join(parts)
 
 

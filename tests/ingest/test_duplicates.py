@@ -20,7 +20,11 @@ def test_the_first_file_with_the_bytes_is_the_original():
 
 def _row(source_file: str, sha: str, status: str = "ok", message: str | None = None) -> dict:
     return {k: None for k in REPORT_SCHEMA} | {
-        "report_id": f"id-{source_file}", "source_file": source_file, "sha256": sha, "status": status, "message": message,
+        "report_id": f"id-{source_file}",
+        "source_file": source_file,
+        "sha256": sha,
+        "status": status,
+        "message": message,
     }
 
 

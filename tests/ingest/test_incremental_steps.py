@@ -4,7 +4,6 @@ update on the bundled reports is tests/test_incremental.py's)."""
 import hashlib
 import os
 import time
-from pathlib import Path
 
 import polars as pl
 
@@ -17,8 +16,14 @@ PAST = 1_600_000_000
 
 def _row(source_file: str, batch: int, size: int = 10, mtime_ns: int = PAST * 10**9, sha: str = "s") -> dict:
     return {
-        "source_file": source_file, "size": size, "mtime_ns": mtime_ns, "sha256": sha,
-        "report_id": report_id(source_file, sha), "batch": batch, "facts": 0, "narrative": 0,
+        "source_file": source_file,
+        "size": size,
+        "mtime_ns": mtime_ns,
+        "sha256": sha,
+        "report_id": report_id(source_file, sha),
+        "batch": batch,
+        "facts": 0,
+        "narrative": 0,
     }
 
 
@@ -51,6 +56,7 @@ def test_classify_reuses_unchanged_files_and_hashes_racy_and_touched_ones(tmp_pa
         (raw / name).write_text(name, encoding="utf-8")
     for name in ("same.txt", "touched.txt", "edited.txt", "new.txt"):
         os.utime(raw / name, (PAST, PAST))
+
     def sha(name: str) -> str:
         return hashlib.sha256(name.encode()).hexdigest()
 
@@ -89,9 +95,7 @@ def test_a_damaged_batch_leaves_the_cache_but_keeps_its_number(tmp_path):
     for frame in incremental.FRAMES:
         for b, rid in ((0, rows[0]["report_id"]), (1, rows[1]["report_id"])):
             n = 1 if frame == "reports" else 0
-            pl.DataFrame({"report_id": [rid] * n}, schema={"report_id": pl.String}).write_parquet(
-                bdir / f"{frame}-{b:06d}.parquet"
-            )
+            pl.DataFrame({"report_id": [rid] * n}, schema={"report_id": pl.String}).write_parquet(bdir / f"{frame}-{b:06d}.parquet")
     (bdir / "facts-000001.parquet").write_bytes(b"PAR1 truncated")
     out = Outcome()
     cache = incremental.usable_cache(work, "v1", out)
@@ -127,11 +131,7 @@ def test_extract_reports_progress_per_batch_and_writes_what_it_saw(tmp_path):
     bdir = tmp_path / "batches"
     bdir.mkdir()
     calls: list[tuple[int, int]] = []
-    rows = incremental._extract(
-        raw, bdir, [["0.txt", "1.txt"], ["2.txt"]], 4, 1, lambda d, t: calls.append((d, t)), set()
-    )
+    rows = incremental._extract(raw, bdir, [["0.txt", "1.txt"], ["2.txt"]], 4, 1, lambda d, t: calls.append((d, t)), set())
     assert calls == [(0, 3), (2, 3), (3, 3)]
     assert [(r["source_file"], r["batch"]) for r in rows] == [("0.txt", 4), ("1.txt", 4), ("2.txt", 5)]
-    assert sorted(p.name for p in bdir.iterdir()) == sorted(
-        f"{frame}-{b:06d}.parquet" for frame in incremental.FRAMES for b in (4, 5)
-    )
+    assert sorted(p.name for p in bdir.iterdir()) == sorted(f"{frame}-{b:06d}.parquet" for frame in incremental.FRAMES for b in (4, 5))

@@ -13,9 +13,19 @@ from pipeline.warehouse.sqlfiles import SQL_DIR
 def test_the_per_agency_models_are_those_schema_toml_declares():
     per_agency = {m.name for m in discover() if m.per_agency}
     assert per_agency == {
-        "mart_agency_year", "mart_yoy", "mart_lineage", "check_appeals_total", "check_balance", "check_carryover",
-        "check_completeness", "check_duplicate", "check_narrative", "check_regdoc_stock",
-        "check_result_total", "check_row_total", "check_value_domain",
+        "mart_agency_year",
+        "mart_yoy",
+        "mart_lineage",
+        "check_appeals_total",
+        "check_balance",
+        "check_carryover",
+        "check_completeness",
+        "check_duplicate",
+        "check_narrative",
+        "check_regdoc_stock",
+        "check_result_total",
+        "check_row_total",
+        "check_value_domain",
     }
     declared = tomllib.loads((SQL_DIR / "schema.toml").read_text(encoding="utf-8"))["tables"]
     assert per_agency == {name for name, spec in declared.items() if spec.get("refresh") == "per agency"}

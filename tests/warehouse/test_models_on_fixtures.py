@@ -46,8 +46,40 @@ CREATE TABLE changed_agencies (agency_id VARCHAR);
 """
 
 AGENCIES = [
-    (GOV, "甲县人民政府", "aggregate", "甲县", None, True, ["甲县人民政府"], "110112", "北京市", None, "甲县", "county", "government", None, None),
-    (DEPT, "甲县财政局", "department", "甲县", GOV, True, ["甲县财政局"], "110112", "北京市", None, "甲县", "county", "department", None, None),
+    (
+        GOV,
+        "甲县人民政府",
+        "aggregate",
+        "甲县",
+        None,
+        True,
+        ["甲县人民政府"],
+        "110112",
+        "北京市",
+        None,
+        "甲县",
+        "county",
+        "government",
+        None,
+        None,
+    ),
+    (
+        DEPT,
+        "甲县财政局",
+        "department",
+        "甲县",
+        GOV,
+        True,
+        ["甲县财政局"],
+        "110112",
+        "北京市",
+        None,
+        "甲县",
+        "county",
+        "department",
+        None,
+        None,
+    ),
     (UNKNOWN, "某某办", None, None, None, False, ["某某办"], None, None, None, None, None, None, None, None),
 ]
 # report → (agency_id, year, status, message)
@@ -135,7 +167,8 @@ def test_int_agency_metrics_holds_every_metric_with_nulls(con):
     assert con.execute("SELECT count(DISTINCT metric) FROM int_agency_metrics").fetchone() == (17,)
     assert con.execute("SELECT count(*) FROM int_agency_metrics").fetchone() == (3 * 17,)
     assert con.execute(
-        "SELECT value FROM int_agency_metrics WHERE agency_id = ? AND year = 2024 AND metric IN ('new_received', 'review_total') ORDER BY metric",
+        "SELECT value FROM int_agency_metrics "
+        "WHERE agency_id = ? AND year = 2024 AND metric IN ('new_received', 'review_total') ORDER BY metric",
         [GOV],
     ).fetchall() == [(D(10),), (None,)]
 

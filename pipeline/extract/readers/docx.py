@@ -30,8 +30,10 @@ MAX_XML_BYTES = 16 * 1024 * 1024
 # its spans would only cost memory.
 MAX_GRID_COLUMNS = 1000
 _PART = "word/document.xml"
-_NAMESPACES = ("http://schemas.openxmlformats.org/wordprocessingml/2006/main",
-               "http://purl.oclc.org/ooxml/wordprocessingml/main")  # Transitional and Strict
+_NAMESPACES = (
+    "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+    "http://purl.oclc.org/ooxml/wordprocessingml/main",
+)  # Transitional and Strict
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
@@ -84,8 +86,10 @@ def _document_xml(data: bytes) -> bytes | str:
 
 
 def _too_large(size: int) -> str:
-    return (f"a Word file whose {_PART} unpacks to more than {MAX_XML_BYTES:,} bytes "
-            f"({size:,} claimed or read): a zip bomb or not a report, not read")
+    return (
+        f"a Word file whose {_PART} unpacks to more than {MAX_XML_BYTES:,} bytes "
+        f"({size:,} claimed or read): a zip bomb or not a report, not read"
+    )
 
 
 class _Walker:
@@ -137,8 +141,7 @@ class _Walker:
 
     def _is_frame(self, tbl: etree._Element) -> bool:
         rows = [self._row_cells(tr) for tr in self._rows(tbl)]
-        return (bool(rows) and all(len(cells) == 1 for cells in rows)
-                and any(cells[0].find(self.tbl) is not None for cells in rows))
+        return bool(rows) and all(len(cells) == 1 for cells in rows) and any(cells[0].find(self.tbl) is not None for cells in rows)
 
     def _table(self, tbl: etree._Element) -> None:
         self.tables += 1

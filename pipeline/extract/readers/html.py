@@ -26,11 +26,41 @@ from pipeline.extract.model import ABSENT, COVERED, Cell
 from pipeline.text.decode import decode
 from pipeline.text.normalize import fold
 
-_SKIP = frozenset({"script", "style", "head", "noscript", "template", "select", "button", "iframe", "svg",
-                   "object", "textarea"})
-_BLOCK = frozenset({"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article",
-                    "header", "footer", "blockquote", "pre", "dl", "dt", "dd", "center", "form", "main",
-                    "aside", "nav", "figure", "figcaption", "address", "hr", "caption"})
+_SKIP = frozenset({"script", "style", "head", "noscript", "template", "select", "button", "iframe", "svg", "object", "textarea"})
+_BLOCK = frozenset(
+    {
+        "p",
+        "div",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "ul",
+        "ol",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "blockquote",
+        "pre",
+        "dl",
+        "dt",
+        "dd",
+        "center",
+        "form",
+        "main",
+        "aside",
+        "nav",
+        "figure",
+        "figcaption",
+        "address",
+        "hr",
+        "caption",
+    }
+)
 _CHARSET = regex.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([-\w]+)""", regex.IGNORECASE)
 _XML_DECLARATION = regex.compile(r"^\s*<\?xml[^>]*\?>")
 # Text every form table holds one of: the tables of the report, not the page's.
@@ -59,8 +89,7 @@ def read(data: bytes) -> Document | str:
     doc = Document(kind="html")
     table_texts = {t: fold(_text(t)) for t in root.iter("table")}
     meta_tables = [t for t, text in table_texts.items() if _is_metadata(text)]
-    form_tables = [t for t, text in table_texts.items()
-                   if any(m in text for m in _FORM_TABLE) and not _is_metadata(text)]
+    form_tables = [t for t, text in table_texts.items() if any(m in text for m in _FORM_TABLE) and not _is_metadata(text)]
     doc.publisher, doc.published_on = _metadata(root, meta_tables)
     title = _title(root)
     if title is not None:
@@ -249,8 +278,7 @@ class _Walker:
 
     def _table(self, table: lxml.etree._Element) -> None:
         rows = _rows(table)
-        if table.find(".//table") is not None and any(
-                td.find(".//table") is not None for tr in rows for td in _cells(tr)):
+        if table.find(".//table") is not None and any(td.find(".//table") is not None for tr in rows for td in _cells(tr)):
             # A layout table around the report's own tables: read what is inside its cells.
             for td in (td for tr in rows for td in _cells(tr)):
                 self._element(td)

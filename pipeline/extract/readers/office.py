@@ -26,17 +26,20 @@ def read(data: bytes) -> Document | str:
         return "a password-protected Word file: it cannot be read; save it again without a password"
     exe = soffice()
     if exe is None:
-        return ("an old binary Word file (.doc/.wps): LibreOffice is not installed, so it cannot be read; "
-                "install it (apt-get install libreoffice-writer-nogui) or convert the file with "
-                "`soffice --headless --convert-to docx report.doc`")
+        return (
+            "an old binary Word file (.doc/.wps): LibreOffice is not installed, so it cannot be read; "
+            "install it (apt-get install libreoffice-writer-nogui) or convert the file with "
+            "`soffice --headless --convert-to docx report.doc`"
+        )
     with tempfile.TemporaryDirectory(prefix="xxgk-doc-") as tmp:
         src = Path(tmp) / "report.doc"
         src.write_bytes(data)
         try:
             subprocess.run(
-                [exe, "--headless", f"-env:UserInstallation=file://{tmp}/profile", "--convert-to", "docx",
-                 "--outdir", tmp, str(src)],
-                capture_output=True, timeout=_CONVERT_TIMEOUT_S, check=False,
+                [exe, "--headless", f"-env:UserInstallation=file://{tmp}/profile", "--convert-to", "docx", "--outdir", tmp, str(src)],
+                capture_output=True,
+                timeout=_CONVERT_TIMEOUT_S,
+                check=False,
             )
         except subprocess.TimeoutExpired:
             return "an old binary Word file (.doc/.wps) that LibreOffice could not convert in time: damaged?"

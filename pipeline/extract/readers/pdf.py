@@ -27,8 +27,7 @@ from pipeline.extract.model import ABSENT, COVERED, UNREADABLE, Cell
 from pipeline.extract.values import is_value_text
 from pipeline.text.normalize import fold
 
-SCANNED = ("a scanned PDF without a text layer; xxgk does not read images "
-           "(OCR it first, e.g. with ocrmypdf --language chi_sim)")
+SCANNED = "a scanned PDF without a text layer; xxgk does not read images (OCR it first, e.g. with ocrmypdf --language chi_sim)"
 MAX_PAGES = 200
 # The work a file may ask for is bounded by counts, never by time, so a file gets the same verdict
 # on every machine. A 5-page report draws ~2,500 objects, ~2,600 characters, ~1,000 path segments.
@@ -178,8 +177,7 @@ def read(data: bytes) -> Document | str:
 
 def _unopened(error: pdfium.PdfiumError) -> str:
     if error.err_code == fpdf.FPDF_ERR_PASSWORD:
-        return ("an encrypted PDF: it opens only with a password "
-                "(decrypt it first, e.g. with qpdf --decrypt --password=… in.pdf out.pdf)")
+        return "an encrypted PDF: it opens only with a password (decrypt it first, e.g. with qpdf --decrypt --password=… in.pdf out.pdf)"
     if error.err_code == fpdf.FPDF_ERR_SECURITY:
         return "an encrypted PDF whose security handler pdfium does not support"
     return f"a damaged PDF: pdfium cannot open it ({error})"
@@ -363,6 +361,7 @@ def _merged(lines: list[tuple[float, float, float]]) -> list[tuple[float, float,
 
 # --- the grid ---------------------------------------------------------------------------------------
 
+
 def _tables(horizontal: list, vertical: list, page: int) -> list[_Table]:
     """Tables are the groups of lines that cross one another; each group's cells are its grid's
     boxes joined wherever no line separates them."""
@@ -476,6 +475,7 @@ def _grid(hs: list, vs: list, page: int) -> _Table | None:
 
 # --- characters and lines ---------------------------------------------------------------------------
 
+
 def _chars(page: ctypes.c_void_p, budget: _Budget) -> tuple[list[_Char], list[tuple[float, float]]]:
     """The page's visible characters with their glyphs' boxes (pdfium's loose boxes, the font's
     full height, are wrong for characters placed one by one, as in a vertical merged cell), and
@@ -541,8 +541,7 @@ def _lines(chars: list[_Char]) -> list[_Line]:
     by_line: dict[int, list[_Char]] = {}
     for ch in chars:
         by_line.setdefault(ch.line, []).append(ch)
-    spans = sorted(((min(c.y0 for c in g), max(c.y1 for c in g), g) for g in by_line.values()),
-                   key=lambda span: -(span[0] + span[1]))
+    spans = sorted(((min(c.y0 for c in g), max(c.y1 for c in g), g) for g in by_line.values()), key=lambda span: -(span[0] + span[1]))
     rows: list[list[_Char]] = []
     low = high = 0.0
     for y0, y1, group in spans:
@@ -565,8 +564,7 @@ def _line(chars: list[_Char]) -> _Line:
             parts.append(" ")
         parts.append(ch.text)
         previous = ch
-    return _Line("".join(parts), chars[0].x0, min(c.y0 for c in chars), max(c.x1 for c in chars),
-                 max(c.y1 for c in chars))
+    return _Line("".join(parts), chars[0].x0, min(c.y0 for c in chars), max(c.x1 for c in chars), max(c.y1 for c in chars))
 
 
 def _cell_text(chars: list[_Char]) -> str:
@@ -586,6 +584,7 @@ def _is_cjk(ch: str) -> bool:
 
 
 # --- the document -----------------------------------------------------------------------------------
+
 
 def _document(pages: list[_Page]) -> Document | str:
     running = _running_lines(pages)
@@ -627,15 +626,15 @@ def _document(pages: list[_Page]) -> Document | str:
         return SCANNED
     lost = [str(page.number) for page in pages if page.unreadable]
     if lost:
-        doc.notes.append(f"page {', '.join(lost)}: text drawn in a font whose characters cannot be read (a damaged "
-                         "font); cells holding it are unread")
+        doc.notes.append(
+            f"page {', '.join(lost)}: text drawn in a font whose characters cannot be read (a damaged font); cells holding it are unread"
+        )
     return doc
 
 
 def _rejoined(row: _Row, rest: _Row) -> _Row:
     """A row broken over pages as one: each cell's text with its rest, where it was first printed."""
-    return _Row([c._replace(text=_joined([c.text, d.text])) if d.text else c for c, d in zip(row.cells, rest.cells)],
-                row.columns)
+    return _Row([c._replace(text=_joined([c.text, d.text])) if d.text else c for c, d in zip(row.cells, rest.cells)], row.columns)
 
 
 def _runs_on(row: _Row, first: _Row) -> bool:
@@ -648,8 +647,7 @@ def _runs_on(row: _Row, first: _Row) -> bool:
         return False
     texts = [(c.text, d.text) for c, d in zip(row.cells, first.cells) if d.text]
     return bool(texts) and all(
-        above and not is_value_text(above) and not is_value_text(rest) and not _NEW_PARAGRAPH.match(fold(rest))
-        for above, rest in texts
+        above and not is_value_text(above) and not is_value_text(rest) and not _NEW_PARAGRAPH.match(fold(rest)) for above, rest in texts
     )
 
 

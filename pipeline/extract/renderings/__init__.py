@@ -9,8 +9,7 @@ from __future__ import annotations
 from pipeline.extract.renderings import bordered, dashed, docx_text, number_lines, spaced
 
 # Most specific first: text without borders is what is left when no other layout is recognised.
-RENDERINGS = {"docx-text": docx_text, "bordered": bordered, "dashed": dashed, "number-lines": number_lines,
-              "spaced": spaced}
+RENDERINGS = {"docx-text": docx_text, "bordered": bordered, "dashed": dashed, "number-lines": number_lines, "spaced": spaced}
 
 
 def detect(lines: list[str]) -> str | None:

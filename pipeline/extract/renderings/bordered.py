@@ -6,9 +6,10 @@ Borders mark the cells that are there, not the ones that are missing: a Markdown
 line `| --- | --- |` opens and closes with a bar) gives every row the rule's number of columns,
 so a row with fewer cells, whose lost cell could have stood anywhere, ends in absent positions.
 
-A row may span several text lines (w3m and pandoc grids wrap long cells; a pipe or Markdown table never does); its cells are the text between
-the same borders on each line, joined. Text on a border line belongs to a vertically merged group
-label (`三、本年度办理结果`), which anchors no row, so it is left out.
+A row may span several text lines (w3m and pandoc grids wrap long cells; a pipe or Markdown table
+never does); its cells are the text between the same borders on each line, joined. Text on a
+border line belongs to a vertically merged group label (`三、本年度办理结果`), which anchors no row,
+so it is left out.
 """
 
 from __future__ import annotations

@@ -50,8 +50,7 @@ def text_lines(lines: list[str], start: int, end: int) -> list[TextLine]:
         words = [Word(m.group(), m.start(), m.end()) for m in _WORD.finditer(lines[i])]
         values = tuple(w for w in words if is_value_text(w.text))
         label = label_key("".join(w.text for w in words if not is_value_text(w.text)))
-        out.append(TextLine(i + 1, page, label, values, tuple(w for w in words if not is_value_text(w.text)), i == last_text,
-                            paged))
+        out.append(TextLine(i + 1, page, label, values, tuple(w for w in words if not is_value_text(w.text)), i == last_text, paged))
     return out
 
 

@@ -16,7 +16,7 @@ from pipeline.settings import RUN, Settings, SettingsError, markdown_table, sett
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 DECLARED = {name for name, *_ in variables()}
 _MENTION = re.compile(r"\b(?:XXGK_[A-Z_]+|DAGSTER_HOME)\b")
-TEST_ONLY = {"XXGK_PROPERTY_EXAMPLES"}  # read by tests/test_warehouse_update.py, never by xxgk
+TEST_ONLY = {"XXGK_PROPERTY_EXAMPLES"}  # read by tests/warehouse/test_warehouse_update.py, never by xxgk
 
 
 def _clean_env(**variables: str) -> dict[str, str]:

@@ -5,7 +5,7 @@ from pipeline.warehouse.models import discover, load_tables
 # Everything, extraction to publication: what `xxgk run`, the schedule and the sensor run.
 refresh_warehouse = dg.define_asset_job("refresh_warehouse", selection=dg.AssetSelection.all())
 
-# Every asset of the pipeline (tests/test_dagster.py checks this against the definitions).
+# Every asset of the pipeline (tests/defs/test_dagster.py checks this against the definitions).
 EVERY_ASSET = frozenset(
     dg.AssetKey(name)
     for name in (

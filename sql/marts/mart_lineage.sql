@@ -3,7 +3,7 @@
 -- page or Word cell, raw_text and doubt. A count is the sum of its facts' fact_value (whole_count:
 -- NULL when that sum has a fraction); grant_rate is (granted + partial) / handled and denial_rate
 -- denied / handled, so their rows are the facts of those counts. Which facts make which metric is
--- declared once, in metric_rows below; tests/test_lineage.py proves, with every cell of the form
+-- declared once, in metric_rows below; tests/warehouse/test_lineage.py proves, with every cell of the form
 -- weighted apart, that it selects exactly the facts mart_agency_year sums, metric by metric.
 WITH metric_rows (metric, table_code, row_code, sub_rows_of) AS (
     -- A fact belongs to a metric when its row is row_code, or one of the sub-rows of sub_rows_of

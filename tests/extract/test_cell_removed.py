@@ -3,7 +3,7 @@ each cell (box drawing, grid and pipe tables, a tab line per cell in Word's text
 one value cell together with its separator must never leave the report `ok`, and no fact read
 without doubt may differ from the report's own value. (In space-aligned renderings a removed cell
 looks exactly like a blank one; there no fact may be wrong without doubt, which the damage tests
-of tests/test_fuzz.py cover.) The native grids (HTML, Word, PDF) have their own tests beside their
+of tests/e2e/test_fuzz.py cover.) The native grids (HTML, Word, PDF) have their own tests beside their
 readers."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """incremental.update's steps one at a time, on small hand-made manifests and folders (the whole
-update on the bundled reports is tests/test_incremental.py's)."""
+update on the bundled reports is tests/ingest/test_incremental.py's)."""
 
 import hashlib
 import os

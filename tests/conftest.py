@@ -59,3 +59,19 @@ def build_bundled(tmp: Path) -> tuple[Path, Path]:
     target = tmp / "w" / "xxgk.duckdb"
     assert run_pipeline(raw, target, out=io.StringIO(), progress=False) == 0
     return raw, target
+
+
+# mart_agency_year's columns that say whose figures a row holds; every other column is a metric.
+MART_IDENTITY = {
+    "agency_id",
+    "agency",
+    "level",
+    "region",
+    "kind",
+    "division_level",
+    "division_code",
+    "year",
+    "form_version",
+    "report_id",
+    "source_file",
+}

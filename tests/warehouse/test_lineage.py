@@ -11,24 +11,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import RAW, ROOT, build_bundled, xxgk
+from conftest import MART_IDENTITY, RAW, ROOT, build_bundled, xxgk
 
 from pipeline.warehouse.models import discover, materialize
 
-# mart_agency_year's columns that say whose figures a row holds; every other column is a metric.
-IDENTITY = {
-    "agency_id",
-    "agency",
-    "level",
-    "region",
-    "kind",
-    "division_level",
-    "division_code",
-    "year",
-    "form_version",
-    "report_id",
-    "source_file",
-}
 RATES = {"grant_rate": (("granted", "partial"), "handled"), "denial_rate": (("denied",), "handled")}
 
 
@@ -63,7 +49,7 @@ def _assert_lineage_adds_up_to_the_mart(con) -> int:
     sum of its facts, a rate the mart's expression of its counts' facts. How many figures it checked."""
     rows, lineage = _mart_rows(con), _lineage(con)
     assert rows
-    metrics = [c for c in rows[0] if c not in IDENTITY]
+    metrics = [c for c in rows[0] if c not in MART_IDENTITY]
     assert {m for _, _, m in lineage} == set(metrics)
     checked = 0
     for row in rows:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import GOLDEN, ROOT, xxgk
+from conftest import GOLDEN, MART_IDENTITY, ROOT, xxgk
 
 MARTS = ROOT / "tests" / "fixtures" / "marts"
 D = Decimal
@@ -83,20 +83,7 @@ def test_yoy_only_between_consecutive_years(quiet):
     metrics = [
         c
         for c in (r[0] for r in query(quiet, "SELECT column_name FROM duckdb_columns() WHERE table_name = 'mart_agency_year'"))
-        if c
-        not in (
-            "agency_id",
-            "agency",
-            "level",
-            "region",
-            "kind",
-            "division_level",
-            "division_code",
-            "year",
-            "form_version",
-            "report_id",
-            "source_file",
-        )
+        if c not in MART_IDENTITY
     ]
     assert len(metrics) == 17
     rows = query(quiet, "SELECT agency, year, prior_year, metric, value, prior_value, change FROM mart_yoy ORDER BY metric")

@@ -94,10 +94,11 @@ class SqlModel:
     path: Path
     sql: str
     refresh: str = "whole"  # declared in sql/schema.toml
+    view: bool = False  # likewise
 
     @property
     def kind(self) -> str:
-        return "VIEW" if self.layer in VIEW_LAYERS else "TABLE"
+        return "VIEW" if self.view or self.layer in VIEW_LAYERS else "TABLE"
 
     @property
     def per_agency(self) -> bool:
@@ -155,7 +156,7 @@ def discover(sql_dir: Path = SQL_DIR) -> tuple[SqlModel, ...]:
             sql = path.read_text(encoding="utf-8").strip().rstrip(";")
             if path.stem not in docs:
                 raise ValueError(f"{path}: every model has its [tables.{path.stem}] entry in {sql_dir / 'schema.toml'}")
-            models.append(SqlModel(path.stem, layer, path, sql, docs[path.stem].refresh))
+            models.append(SqlModel(path.stem, layer, path, sql, docs[path.stem].refresh, docs[path.stem].view))
     names = [m.name for m in models]
     if len(names) != len(set(names)):
         raise ValueError(f"two SQL models share a name in {sql_dir}")

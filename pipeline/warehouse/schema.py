@@ -14,7 +14,7 @@ import duckdb
 from pipeline.warehouse.sqlfiles import SQL_DIR
 
 REFRESH = ("whole", "per agency")
-_KEYS = {"description", "columns", "like", "refresh", "sliced", "union_of"}
+_KEYS = {"description", "columns", "like", "refresh", "sliced", "union_of", "view"}
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,7 @@ class TableDoc:
     refresh: str = "whole"  # or "per agency": see sql/schema.toml
     sliced: bool = False
     union_of: str | None = None  # a layer of models: see sql/schema.toml
+    view: bool = False  # a model of a table layer built as a view: see sql/schema.toml
 
 
 @cache
@@ -43,9 +44,17 @@ def table_docs(sql_dir: Path = SQL_DIR) -> dict[str, TableDoc]:
             raise ValueError(f"sql/schema.toml [tables.{name}]: unknown settings {sorted(spec.keys() - _KEYS)}")
         if spec.get("refresh", "whole") not in REFRESH:
             raise ValueError(f"sql/schema.toml [tables.{name}]: refresh is one of {REFRESH}, not {spec['refresh']!r}")
+        if spec.get("view") and "refresh" in spec:
+            raise ValueError(f"sql/schema.toml [tables.{name}]: a view is computed when it is read, so it has no refresh")
     return {
         name: TableDoc(
-            name, spec["description"], columns(name), spec.get("refresh", "whole"), spec.get("sliced", False), spec.get("union_of")
+            name,
+            spec["description"],
+            columns(name),
+            spec.get("refresh", "whole"),
+            spec.get("sliced", False),
+            spec.get("union_of"),
+            spec.get("view", False),
         )
         for name, spec in tables.items()
     }

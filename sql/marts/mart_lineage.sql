@@ -3,8 +3,9 @@
 -- page or Word cell, raw_text and doubt. A count is the sum of its facts' fact_value (whole_count:
 -- NULL when that sum has a fraction); grant_rate is (granted + partial) / handled and denial_rate
 -- denied / handled, so their rows are the facts of those counts. Which facts make which metric is
--- declared once, in metric_rows below; tests/warehouse/test_lineage.py proves, with every cell of the form
--- weighted apart, that it selects exactly the facts mart_agency_year sums, metric by metric.
+-- declared once, in metric_rows below; tests/warehouse/test_lineage.py proves, with every cell of
+-- the form weighted apart, that it selects exactly the facts mart_agency_year sums, metric by
+-- metric. A view: computed when read, so it always agrees with the mart and the facts.
 WITH metric_rows (metric, table_code, row_code, sub_rows_of) AS (
     -- A fact belongs to a metric when its row is row_code, or one of the sub-rows of sub_rows_of
     -- (result.denied.state_secret is a sub-row of result.denied).
@@ -60,7 +61,8 @@ SELECT
     v.year,
     v.metric,
     v.value,
-    metric_unit(v.metric) AS unit,
+    -- a metric that is its own count has its facts' unit; one computed from other counts is a rate
+    CASE WHEN i.input = i.metric THEN f.unit ELSE 'rate' END AS unit,
     c.report_id,
     c.source_file,
     c.table_code,

@@ -15,7 +15,6 @@ def test_the_per_agency_models_are_those_schema_toml_declares():
     assert per_agency == {
         "mart_agency_year",
         "mart_yoy",
-        "mart_lineage",
         "check_appeals_total",
         "check_balance",
         "check_carryover",

@@ -35,7 +35,13 @@ def test_no_sql_file_carries_a_setting_in_a_comment():
         assert "-- refresh:" not in path.read_text(encoding="utf-8"), path
 
 
-@pytest.mark.parametrize("setting", ['refresh = "per_agency"', 'refersh = "per agency"'])
+def test_a_mart_declared_a_view_is_built_as_one():
+    models = {m.name: m for m in discover()}
+    assert (models["mart_lineage"].kind, models["mart_lineage"].per_agency) == ("VIEW", False)
+    assert (models["mart_yoy"].kind, models["mart_yoy"].per_agency) == ("TABLE", True)
+
+
+@pytest.mark.parametrize("setting", ['refresh = "per_agency"', 'refersh = "per agency"', 'view = true\nrefresh = "per agency"'])
 def test_a_misspelled_setting_is_refused(tmp_path, setting):
     (tmp_path / "schema.toml").write_text(
         f'[columns]\n[tables.t]\ndescription = "d"\n{setting}\n[tables.t.columns]\nx = "x"\n', encoding="utf-8"

@@ -5,17 +5,7 @@
 -- aggregate (a whole district) is never added to its departments. kind, division_level and
 -- division_code say what the agency is (agencies). Counts are BIGINT, the fee amount DECIMAL,
 -- rates DOUBLE.
-WITH cells AS (
-    SELECT *
-    FROM stg_report_facts
-    WHERE
-        NOT conflicted
-        AND agency_id IS NOT NULL
-        AND year IS NOT NULL
-        AND (table_code <> 'requests' OR applicant_class = 'total')
-),
-
-per_year AS (
+WITH per_year AS (
     SELECT
         agency_id,
         year,
@@ -39,7 +29,7 @@ per_year AS (
         whole_count(sum(value) FILTER (table_code = 'appeals' AND row_code IN ('suit_direct.corrected', 'suit_after_review.corrected')))
             AS suit_corrected,
         sum(value) FILTER (table_code = 'proactive' AND row_code = 'fees.amount_10k_yuan') AS fees_10k_yuan
-    FROM cells
+    FROM int_agency_year_cells
     GROUP BY agency_id, year
 )
 

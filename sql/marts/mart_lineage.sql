@@ -43,17 +43,6 @@ metric_inputs (metric, input) AS (
     ('grant_rate', 'handled'),
     ('denial_rate', 'denied'),
     ('denial_rate', 'handled')
-),
-
--- The facts mart_agency_year reads: complete reports not in conflict, section 三's 总计 column.
-cells AS (
-    SELECT *
-    FROM stg_report_facts
-    WHERE
-        NOT conflicted
-        AND agency_id IS NOT NULL
-        AND year IS NOT NULL
-        AND (table_code <> 'requests' OR applicant_class = 'total')
 )
 
 SELECT
@@ -77,7 +66,7 @@ SELECT
 FROM int_agency_metrics AS v
 JOIN metric_inputs AS i ON i.metric = v.metric
 JOIN metric_rows AS r ON r.metric = i.input
-JOIN cells AS c
+JOIN int_agency_year_cells AS c
     ON
         c.agency_id = v.agency_id
         AND c.year = v.year

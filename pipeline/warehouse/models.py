@@ -169,7 +169,7 @@ def discover(sql_dir: Path = SQL_DIR) -> tuple[SqlModel, ...]:
             raise ValueError(
                 f"{m.path}: refreshed per agency, but reads {sorted(_through_views(m, models) & whole)}, which are rebuilt whole"
             )
-    # Macros exist only on the build's connections (_define_macros); a view using one would fail
+    # Macros exist only on the build's connections (define_macros); a view using one would fail
     # when a user queries it.
     macros = {p.stem for p in (sql_dir / "macros").glob("*.sql")}
     for m in models:
@@ -193,7 +193,7 @@ def load_tables() -> tuple[str, ...]:
     return tuple(Path(relative).stem for relative in ordered_files(*LOAD_FILES))
 
 
-def _define_macros(con: duckdb.DuckDBPyConnection) -> None:
+def define_macros(con: duckdb.DuckDBPyConnection) -> None:
     """The helpers in sql/macros, as temporary macros of this connection: the tables built with
     them store results, so the published file needs none of them."""
     for path in sorted((SQL_DIR / "macros").glob("*.sql")):
@@ -202,7 +202,7 @@ def _define_macros(con: duckdb.DuckDBPyConnection) -> None:
 
 def materialize(con: duckdb.DuckDBPyConnection, model: SqlModel) -> int | None:
     """Create the table or view; a table's row count (a view's would mean computing it: None)."""
-    _define_macros(con)
+    define_macros(con)
     # The name comes from our own file name, checked above; no report data is in this text.
     con.execute(f"CREATE OR REPLACE {model.kind} {model.name} AS\n{model.sql}")
     describe(con, model.name)
@@ -218,7 +218,7 @@ def refresh_changed_agencies(con: duckdb.DuckDBPyConnection, model: SqlModel) ->
     for the models that read this one.
     """
     assert model.per_agency, model.name
-    _define_macros(con)
+    define_macros(con)
     for (table,) in execute(con, "build/scope_tables.sql").fetchall():
         con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM build_scope.{table}")
     con.execute(f"CREATE OR REPLACE TABLE build_scope.{model.name} AS\n{model.sql}")

@@ -116,7 +116,7 @@ REVIEWED = {
     ("pipeline/warehouse/load.py", "load", "relative"): "a file of sql/sources or sql/build (ordered_files)",
     ("pipeline/warehouse/load.py", "slice_changed_agencies", "table"): "a file name of sql/sources",
     ("pipeline/warehouse/load.py", "slice_changed_agencies", "read_sql('build/scope.sql')"): "the text of sql/build/scope.sql",
-    ("pipeline/warehouse/models.py", "_define_macros", "path.name"): "a file name of sql/macros",
+    ("pipeline/warehouse/models.py", "define_macros", "path.name"): "a file name of sql/macros",
     ("pipeline/warehouse/models.py", "materialize", "model.kind"): "VIEW or TABLE",
     ("pipeline/warehouse/models.py", "materialize", "model.name"): "a model's file name, an identifier (discover checks)",
     ("pipeline/warehouse/models.py", "materialize", "model.sql"): "a model's SQL file",

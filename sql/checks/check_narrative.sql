@@ -14,6 +14,15 @@ WITH readings AS (
     WHERE n.table_code IS NOT NULL
 ),
 
+parts AS (
+    -- one row per cell a reading sums, so that the join below is on equal values (a hash join):
+    -- matching a cell against the list of parts joined each figure with every fact
+    SELECT
+        r.*,
+        unnest(list_distinct(string_split(r.reading, '+'))) AS part
+    FROM readings AS r
+),
+
 cells AS (
     SELECT
         n.report_id,
@@ -28,12 +37,12 @@ cells AS (
         sum(f.value) AS cell_value,
         count(f.value) AS cells,
         string_agg(f.source_place, '+' ORDER BY f.source_page, f.source_line, f.source_cell) AS cell_places
-    FROM readings AS n
+    FROM parts AS n
     LEFT JOIN stg_report_facts AS f
         ON
             f.report_id = n.report_id
             AND f.table_code = n.table_code
-            AND list_contains(string_split(n.reading, '+'), f.row_code)
+            AND f.row_code = n.part
             AND f.applicant_class IS NOT DISTINCT FROM n.applicant_class
     GROUP BY ALL
 ),

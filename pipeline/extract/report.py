@@ -33,14 +33,20 @@ def extract_bytes(data: bytes) -> Extraction:
     """Any file's bytes: its kind is decided from its content (magic bytes, markup), not its name."""
     kind = readers.sniff(data)
     if kind is not None:
-        read = readers.read(kind, data)
-        if isinstance(read, str):
-            return Extraction(status="rejected", problems=[read])
-        return extract_document(read)
+        return extract_native(kind, data)
     decoded = decode(data)
     if decoded.text is None:
         return Extraction(status="rejected", problems=[decoded.problem or "unreadable"])
     return extract_text(decoded.text)
+
+
+def extract_native(kind: str, data: bytes) -> Extraction:
+    """A native file of a known kind (readers.sniff's): pipeline/ingest/convert.py hands over an
+    old Word file's .docx this way."""
+    read = readers.read(kind, data)
+    if isinstance(read, str):
+        return Extraction(status="rejected", problems=[read])
+    return extract_document(read)
 
 
 def extract_text(text: str) -> Extraction:

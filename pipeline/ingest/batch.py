@@ -17,7 +17,7 @@ import polars as pl
 
 from pipeline.extract.model import Extraction, Fact
 from pipeline.extract.readers import DOCUMENT_MAGIC
-from pipeline.extract.report import extract_bytes
+from pipeline.ingest import convert
 from pipeline.settings import settings
 from pipeline.text.decode import MAX_REPORT_BYTES
 
@@ -251,7 +251,7 @@ def extract_read(read: Read, path: Path) -> tuple[str, Extraction]:
     if read.data is None:
         sha, ex = hashlib.sha256(b"").hexdigest(), Extraction(status="rejected", problems=[read.problem or "unreadable"])
     else:
-        sha, ex = hashlib.sha256(read.data).hexdigest(), extract_bytes(read.data)
+        sha, ex = hashlib.sha256(read.data).hexdigest(), convert.extract(read.data)
     if shown_name(str(path)) != str(path):
         name = os.fsencode(path.name)
         try:

@@ -50,8 +50,8 @@ from typing import NamedTuple
 import polars as pl
 
 from pipeline.extract import readers
-from pipeline.extract.readers import office
 from pipeline.ingest import batch as _batch
+from pipeline.ingest import convert
 from pipeline.ingest.batch import BATCH_SIZE, RawFile
 
 PACKAGE = Path(__file__).resolve().parents[1]
@@ -92,7 +92,7 @@ def _code_version() -> str:
     h.update(repr((_batch.REPORT_SCHEMA, _batch.FACT_SCHEMA, _batch.BATCH_SIZE)).encode())
     # The parsers the readers use, and whether old Word files can be converted here: installing
     # LibreOffice or upgrading a parser reads again the files it changes.
-    h.update(repr((readers.parser_versions(), office.soffice() is not None)).encode())
+    h.update(repr((readers.parser_versions(), convert.soffice() is not None)).encode())
     return h.hexdigest()[:16]
 
 

@@ -8,8 +8,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.extract.report import extract_bytes
 from pipeline.extract.values import format_value
+from pipeline.ingest import convert
 
 NO_DEVIATION = "none"
 
@@ -40,7 +40,7 @@ def score_by(corpus: Path) -> tuple[dict[str, Score], dict[str, Score]]:
     by_deviation: dict[str, Score] = defaultdict(Score)
     with (corpus / "manifest.csv").open(encoding="utf-8", newline="") as f:
         for entry in csv.DictReader(f):
-            result = extract_bytes((corpus / "reports" / entry["source_file"]).read_bytes())
+            result = convert.extract((corpus / "reports" / entry["source_file"]).read_bytes())
             expected = truth[entry["source_file"]]
             # Corpora written before the deviation column have none.
             for s in (by_rendering[entry["rendering"]], by_deviation[entry.get("deviation") or NO_DEVIATION]):

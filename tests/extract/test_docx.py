@@ -8,7 +8,6 @@ import csv
 import importlib.util
 import io
 import random
-import subprocess
 import zipfile
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import wordml
 from wordml import TC
 
 from pipeline.extract import readers
-from pipeline.extract.readers import docx, office
+from pipeline.extract.readers import docx
 from pipeline.extract.report import extract_bytes
 from pipeline.extract.values import format_value
 from pipeline.form.codebook import expected_keys
@@ -298,47 +297,12 @@ def test_a_document_declaring_entities_is_rejected_unexpanded():
     assert message == "a damaged Word file: its word/document.xml declares a DTD, which Word never writes"
 
 
-def test_old_word_file_without_libreoffice_names_the_command(monkeypatch):
-    monkeypatch.setattr(office, "soffice", lambda: None)
-    message = office.read(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
-    assert "LibreOffice is not installed" in message and "soffice --headless --convert-to docx" in message
-
-
 def test_password_protected_word_file_is_rejected_saying_so():
     ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + "EncryptionInfo\0EncryptedPackage".encode("utf-16-le")
     assert readers.sniff(ole) == "doc"
     result = extract_bytes(ole)
     assert result.status == "rejected"
     assert result.message == "a password-protected Word file: it cannot be read; save it again without a password"
-
-
-@pytest.mark.skipif(office.soffice() is None, reason="LibreOffice (soffice) is not installed")
-def test_old_word_file_is_read_through_libreoffice(tmp_path):
-    """A committed report saved as .doc by LibreOffice reads back to the same cells."""
-    data, expected = _report()
-    entry = next(e for e in MANIFEST if e["source_file"] == "docx_2021_plain.docx")
-    (tmp_path / "report.docx").write_bytes(data)
-    subprocess.run(
-        [
-            office.soffice(),
-            "--headless",
-            f"-env:UserInstallation=file://{tmp_path}/profile",
-            "--convert-to",
-            "doc",
-            "--outdir",
-            str(tmp_path / "out"),
-            str(tmp_path / "report.docx"),
-        ],
-        capture_output=True,
-        timeout=180,
-        check=True,
-    )
-    doc_bytes = (tmp_path / "out" / "report.doc").read_bytes()
-    assert readers.sniff(doc_bytes) == "doc"
-    result = extract_bytes(doc_bytes)
-    assert result.status == "ok", result.message
-    assert (result.agency, result.year, result.rendering) == (entry["agency"], int(entry["year"]), "docx")
-    assert _facts(result) == expected
 
 
 def test_a_value_cell_removed_with_its_borders_is_never_ok_nor_wrong():

@@ -203,15 +203,15 @@ def test_removed_files_facts_leave_the_warehouse(runs):
 def test_extractor_version_covers_parsers_and_libreoffice(monkeypatch):
     """Installing LibreOffice, or another version of a parser, must read again the files it changes."""
     from pipeline.extract import readers
-    from pipeline.extract.readers import office
+    from pipeline.ingest import convert
 
     def current() -> str:
         incremental._code_version.cache_clear()
         return incremental.extractor_version()
 
-    monkeypatch.setattr(office, "soffice", lambda: "/usr/bin/soffice")
+    monkeypatch.setattr(convert, "soffice", lambda: "/usr/bin/soffice")
     with_soffice = current()
-    monkeypatch.setattr(office, "soffice", lambda: None)
+    monkeypatch.setattr(convert, "soffice", lambda: None)
     without_soffice = current()
     assert with_soffice != without_soffice
     monkeypatch.setattr(readers, "parser_versions", lambda: (("lxml", "0.0"), ("pypdfium2", "0.0")))

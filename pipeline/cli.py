@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pipeline.extract.values import format_value
 from pipeline.ingest.batch import extract_path, shown_name
-from pipeline.ingest.duplicates import Originals
+from pipeline.ingest.copies import Originals
 from pipeline.settings import SettingsError, default, run_help, settings
 from pipeline.site.cli import add_site_parser
 from pipeline.synth.cli import add_accuracy_parser, add_synth_parser

@@ -12,7 +12,7 @@ from pipeline.defs.progress import RunningLine, say
 from pipeline.defs.resources import Warehouse
 from pipeline.ingest import incremental
 from pipeline.ingest.batch import RawFile, scan
-from pipeline.ingest.duplicates import mark_duplicates
+from pipeline.ingest.copies import mark_copies
 
 
 def _inventory_path(warehouse: Warehouse) -> Path:
@@ -94,7 +94,7 @@ def extracted_reports(context: dg.AssetExecutionContext, warehouse: Warehouse) -
         context.log.info(outcome.damage)
         print(outcome.damage, file=sys.stderr, flush=True)
     say(context, warehouse.progress, f"extraction: {outcome.describe()} in {outcome.seconds:,.1f} s")
-    reports = mark_duplicates(pl.read_parquet(incremental.live_files(work_dir, "reports"))).sort("source_file")
+    reports = mark_copies(pl.read_parquet(incremental.live_files(work_dir, "reports"))).sort("source_file")
     reports.write_parquet(work_dir / "reports.parquet")
     by_status = dict(reports.group_by("status").len().sort("status").iter_rows())
     return dg.MaterializeResult(

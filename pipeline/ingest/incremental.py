@@ -29,8 +29,8 @@ Everything is extracted again when the extractor changes: the manifest records a
 source of pipeline/ingest, pipeline/extract, pipeline/form and pipeline/text (and the frame
 schemas), and a different hash discards the cache.
 
-Duplicates are decided afterwards over all files' reports (pipeline/ingest/duplicates.py), so a
-byte-identical copy is found whether or not either file changed in this run.
+Byte-identical copies are decided afterwards over all files' reports (pipeline/ingest/copies.py),
+so a copy is found whether or not either file changed in this run.
 """
 
 from __future__ import annotations

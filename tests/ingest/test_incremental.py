@@ -14,7 +14,7 @@ from conftest import RAW
 
 from pipeline.ingest import batch, incremental
 from pipeline.ingest.batch import scan
-from pipeline.ingest.duplicates import mark_duplicates
+from pipeline.ingest.copies import mark_copies
 
 PAST = 1_600_000_000  # a fixed mtime well before any scan, so no file is "racily clean"
 
@@ -32,7 +32,7 @@ def _update(raw: Path, work: Path) -> incremental.Outcome:
 
 
 def _frames(work: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
-    reports = mark_duplicates(pl.read_parquet(incremental.live_files(work, "reports"))).sort("source_file")
+    reports = mark_copies(pl.read_parquet(incremental.live_files(work, "reports"))).sort("source_file")
     facts = pl.read_parquet(incremental.live_files(work, "facts")).sort(pl.all())
     return reports, facts
 

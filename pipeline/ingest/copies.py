@@ -1,4 +1,4 @@
-"""Byte-identical copies, decided here for the warehouse (mark_duplicates, over every file's
+"""Byte-identical copies, decided here for the warehouse (mark_copies, over every file's
 report row) and for `xxgk extract` (the files it is given) alike: the first file with the same
 bytes is the original and every later one a `duplicate` of it, whose facts are kept once, from the
 original. A file nothing could be read from (the sha256 of no bytes) is no one's copy.
@@ -38,7 +38,7 @@ class Originals(Generic[T]):
         return None
 
 
-def mark_duplicates(reports: pl.DataFrame) -> pl.DataFrame:
+def mark_copies(reports: pl.DataFrame) -> pl.DataFrame:
     """A byte-identical copy of an earlier file (in path order) is `duplicate` of it."""
     originals: Originals[tuple[str, str]] = Originals()
     copies: list[tuple[str, str, str]] = []

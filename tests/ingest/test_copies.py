@@ -5,7 +5,7 @@ import hashlib
 import polars as pl
 
 from pipeline.ingest.batch import REPORT_SCHEMA
-from pipeline.ingest.duplicates import EMPTY_SHA256, Originals, mark_duplicates
+from pipeline.ingest.copies import EMPTY_SHA256, Originals, mark_copies
 
 
 def test_the_first_file_with_the_bytes_is_the_original():
@@ -28,7 +28,7 @@ def _row(source_file: str, sha: str, status: str = "ok", message: str | None = N
     }
 
 
-def test_mark_duplicates_in_path_order_whatever_the_frame_order():
+def test_mark_copies_in_path_order_whatever_the_frame_order():
     reports = pl.DataFrame(
         [
             _row("c.txt", "s1"),
@@ -39,7 +39,7 @@ def test_mark_duplicates_in_path_order_whatever_the_frame_order():
         ],
         schema=REPORT_SCHEMA,
     )
-    marked = mark_duplicates(reports).sort("source_file")
+    marked = mark_copies(reports).sort("source_file")
     assert marked.columns == list(REPORT_SCHEMA)
     assert marked.select("source_file", "status", "duplicate_of").rows() == [
         ("a.txt", "incomplete", None),

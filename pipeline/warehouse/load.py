@@ -16,7 +16,7 @@ import duckdb
 import polars as pl
 
 from pipeline.warehouse.agencies import resolve
-from pipeline.warehouse.models import LOAD_FILES, load_tables, ordered_files
+from pipeline.warehouse.models import CHANGED_AGENCY_REPORTS, LOAD_FILES, load_tables, ordered_files
 from pipeline.warehouse.schema import describe, table_docs
 from pipeline.warehouse.sqlfiles import execute, read_sql
 
@@ -50,17 +50,19 @@ def load(
             "form_dir": str(FORM_DIR),
         }
         counts = {}
-        for relative in ordered_files(*LOAD_FILES):
-            table = Path(relative).stem
+        for relative in ordered_files(*LOAD_FILES, CHANGED_AGENCY_REPORTS):
             execute(con, relative, **params)
-            describe(con, table)
-            counts[table] = con.table(table).shape[0]
+            if relative != CHANGED_AGENCY_REPORTS:
+                table = Path(relative).stem
+                describe(con, table)
+                counts[table] = con.table(table).shape[0]
     return counts
 
 
 def slice_changed_agencies(con: duckdb.DuckDBPyConnection) -> None:
     """Keep changed_agencies' rows of the base tables sql/schema.toml marks sliced in the
     build_scope schema, for the models refreshed per agency (pipeline/warehouse/models.py)."""
+    execute(con, "build/changed_agency_reports.sql")  # the reports of changed_agencies, on this connection
     con.execute("CREATE SCHEMA IF NOT EXISTS build_scope")
     for table in load_tables():
         if table_docs()[table].sliced:

@@ -36,6 +36,10 @@ VIEW_LAYERS = ("staging", "intermediate", "review")
 # The base tables: extraction's Parquet and the reference data (sql/sources), and the agencies
 # this build recomputes (build control, which sources' incremental tables read).
 LOAD_FILES = ("sources/*.sql", "build/changed_agencies.sql")
+# The reports of changed_agencies, which the sources replaced per agency, the slices and the export
+# read: a temporary view of the connection that needs it, loaded in order with the base tables
+# (once reports and changed_agencies are there) but none of them.
+CHANGED_AGENCY_REPORTS = "build/changed_agency_reports.sql"
 _NAME = regex.compile(r"^[a-z][a-z0-9_]*$")
 
 

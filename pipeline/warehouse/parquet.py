@@ -53,6 +53,7 @@ def export(
     ):
         execute(con, "export/reports.sql", path=str(dest / "reports.parquet"))
         changed_reports.write_parquet(Path(tmp) / "changed_reports.parquet")
+        execute(con, "build/changed_agency_reports.sql")  # the reports of changed_agencies, on this connection
         execute(con, "export/parts.sql", changed_reports=str(Path(tmp) / "changed_reports.parquet"))
         unfit = _unfit(con, previous / "facts") if previous is not None else {}
         rewrite = [k for k in unfit.values() if k is not None]

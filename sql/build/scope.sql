@@ -4,8 +4,4 @@
 -- (pipeline/warehouse/models.py). Every sliced table has report_id, so one statement serves all.
 SELECT t.*
 FROM query_table($table) AS t
-WHERE t.report_id IN (
-    SELECT r.report_id
-    FROM main.reports AS r
-    SEMI JOIN main.changed_agencies AS c ON c.agency_id IS NOT DISTINCT FROM r.agency_id
-)
+WHERE t.report_id IN (SELECT c.report_id FROM changed_agency_reports AS c)

@@ -5,9 +5,7 @@
 CREATE OR REPLACE TEMP TABLE export_parts AS
 SELECT DISTINCT year, substr(report_id, 1, 1) AS part
 FROM (
-    SELECT r.report_id, r.year
-    FROM reports AS r
-    SEMI JOIN changed_agencies AS c ON c.agency_id IS NOT DISTINCT FROM r.agency_id
+    SELECT report_id, year FROM changed_agency_reports
     UNION ALL
     SELECT report_id, CAST(year AS INTEGER) AS year FROM read_parquet($changed_reports)
 ) AS exported

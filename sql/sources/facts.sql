@@ -17,10 +17,11 @@ CREATE TABLE IF NOT EXISTS facts (
     source_cell VARCHAR
 );
 DELETE FROM facts
+-- every row but those of the unchanged agencies' reports: the changed agencies' and those of reports gone
 WHERE report_id NOT IN (
-    SELECT r.report_id
-    FROM reports AS r
-    ANTI JOIN changed_agencies AS c ON c.agency_id IS NOT DISTINCT FROM r.agency_id
+    SELECT report_id FROM reports
+    EXCEPT
+    SELECT report_id FROM changed_agency_reports
 );
 INSERT INTO facts
 SELECT
@@ -40,9 +41,8 @@ FROM read_parquet($facts) AS f
 LEFT JOIN (SELECT DISTINCT table_code, row_code, unit FROM codebook) AS u USING (table_code, row_code)
 WHERE
     f.report_id IN (
-        SELECT r.report_id
-        FROM reports AS r
-        SEMI JOIN changed_agencies AS c ON c.agency_id IS NOT DISTINCT FROM r.agency_id
-        WHERE r.status <> 'duplicate'
+        SELECT c.report_id
+        FROM changed_agency_reports AS c
+        WHERE c.status <> 'duplicate'
     )
 ORDER BY f.report_id, f.source_page, f.source_line, f.source_cell, f.table_code, f.row_code, f.applicant_class;

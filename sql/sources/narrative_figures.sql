@@ -14,10 +14,11 @@ CREATE TABLE IF NOT EXISTS narrative_figures (
     source_page INTEGER
 );
 DELETE FROM narrative_figures
+-- every row but those of the unchanged agencies' reports: the changed agencies' and those of reports gone
 WHERE report_id NOT IN (
-    SELECT r.report_id
-    FROM reports AS r
-    ANTI JOIN changed_agencies AS c ON c.agency_id IS NOT DISTINCT FROM r.agency_id
+    SELECT report_id FROM reports
+    EXCEPT
+    SELECT report_id FROM changed_agency_reports
 );
 INSERT INTO narrative_figures
 SELECT
@@ -33,9 +34,8 @@ SELECT
 FROM read_parquet($narrative) AS n
 WHERE
     n.report_id IN (
-        SELECT r.report_id
-        FROM reports AS r
-        SEMI JOIN changed_agencies AS c ON c.agency_id IS NOT DISTINCT FROM r.agency_id
-        WHERE r.status <> 'duplicate'
+        SELECT c.report_id
+        FROM changed_agency_reports AS c
+        WHERE c.status <> 'duplicate'
     )
 ORDER BY n.report_id, n.source_page, n.source_line, n.kind;

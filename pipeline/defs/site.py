@@ -7,10 +7,9 @@ import shutil
 
 import dagster as dg
 
-from pipeline.defs.jobs import refuse_partial_run
 from pipeline.defs.progress import say, timed
 from pipeline.defs.resources import Warehouse
-from pipeline.defs.warehouse import PLAN
+from pipeline.defs.warehouse import PLAN, reading_the_build
 from pipeline.site import build_site
 from pipeline.warehouse.build import BuildFile
 from pipeline.warehouse.models import discover, load_tables
@@ -27,13 +26,9 @@ from pipeline.warehouse.sqlfiles import execute
 def static_site(context: dg.AssetExecutionContext, warehouse: Warehouse, plan: BuildPlan) -> dg.MaterializeResult:
     """index.html, agency/<agency_id>.html, rule/<check_name>.html, files.html and rank/: the
     warehouse as pages, every figure with its file and line; published as data/warehouse/site."""
-    refuse_partial_run(context)
-    warehouse.hold_writer_lock(context)
-    files = warehouse.files
-    if plan.mode == "unchanged":
+    if not reading_the_build(context, warehouse, plan, "to make the site from"):
         return dg.MaterializeResult(metadata={"unchanged": True})
-    if not files.build.exists():
-        raise dg.Failure(f"no build file at {files.build} to make the site from; materialize the tables first")
+    files = warehouse.files
     staged = files.staged_site
     shutil.rmtree(staged, ignore_errors=True)
     previous = files.site.resolve() if plan.mode == "update" and files.site.is_dir() else None

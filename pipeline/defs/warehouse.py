@@ -160,6 +160,20 @@ def _model_asset(model: SqlModel) -> dg.AssetsDefinition:
 model_assets = [_model_asset(m) for m in MODELS]
 
 
+def reading_the_build(context: dg.AssetExecutionContext, warehouse: Warehouse, plan: BuildPlan, purpose: str) -> bool:
+    """How a step that writes what it reads from the finished build file (parquet_export,
+    static_site) starts: a partial run is refused and the writer lock held; then False when the
+    plan builds nothing (the step notes it unchanged and returns), and a failure when there is no
+    build file to read."""
+    refuse_partial_run(context)
+    warehouse.hold_writer_lock(context)
+    if plan.mode == "unchanged":
+        return False
+    if not warehouse.files.build.exists():
+        raise dg.Failure(f"no build file at {warehouse.files.build} {purpose}; materialize the tables first")
+    return True
+
+
 @dg.asset(
     group_name="warehouse",
     deps=[*BASE_TABLES, *(m.name for m in MODELS)],
@@ -170,13 +184,9 @@ def parquet_export(context: dg.AssetExecutionContext, warehouse: Warehouse, plan
     """reports, facts (partitioned by year), every mart, the findings, the agencies and the
     codebook as Parquet, written from the build file into a new folder; published_warehouse makes
     it the `parquet/` folder beside the warehouse."""
-    refuse_partial_run(context)
-    warehouse.hold_writer_lock(context)
-    files = warehouse.files
-    if plan.mode == "unchanged":
+    if not reading_the_build(context, warehouse, plan, "to export"):
         return dg.MaterializeResult(metadata={"unchanged": True})
-    if not files.build.exists():
-        raise dg.Failure(f"no build file at {files.build} to export; materialize the tables first")
+    files = warehouse.files
     staged = files.staged_parquet
     shutil.rmtree(staged, ignore_errors=True)
     with timed() as seconds:

@@ -3,7 +3,6 @@ carry-over, and planted errors recorded exactly."""
 
 from __future__ import annotations
 
-import argparse
 import csv
 import subprocess
 from collections import defaultdict
@@ -13,9 +12,9 @@ from pathlib import Path
 import pytest
 from renderings_corpus import CORPUS, read
 
+from pipeline.cli import build_parser
 from pipeline.form.codebook import expected_keys
 from pipeline.synth import convert, corpus, plants
-from pipeline.synth.cli import add_accuracy_parser, add_synth_parser
 from pipeline.synth.values import CLASSES
 
 ALL_PLANTS = plants.PLANT_KINDS
@@ -62,10 +61,7 @@ def test_planted_csv_states_expected_and_actual():
 
 
 def test_cli_writes_a_corpus_that_accuracy_scores(tmp_path, capsys):
-    parser = argparse.ArgumentParser()
-    sub = parser.add_subparsers()
-    add_synth_parser(sub)
-    add_accuracy_parser(sub)
+    parser = build_parser()  # the `xxgk` command line's own
     args = parser.parse_args(
         ["synth", "--n", "4", "--out", str(tmp_path), "--seed", "1", "--form", "2019", "--years", "2", "--plant", "balance"]
     )

@@ -4,7 +4,6 @@ then extraction measured against them."""
 
 from __future__ import annotations
 
-import argparse
 import csv
 import random
 from dataclasses import replace
@@ -12,10 +11,10 @@ from decimal import Decimal
 
 import pytest
 
+from pipeline.cli import build_parser
 from pipeline.extract.report import extract_bytes
 from pipeline.form.codebook import expected_keys, rows_of
 from pipeline.synth import accuracy, convert, corpus, deviations, layout, render_docx, render_html
-from pipeline.synth.cli import add_accuracy_parser, add_synth_parser
 from pipeline.synth.values import CLASSES, result_codes
 
 KINDS = deviations.DEVIATION_KINDS
@@ -311,10 +310,7 @@ def test_running_header_inside_section_two_keeps_the_report_ok():
 
 
 def test_accuracy_reports_per_deviation_and_counts_wrong_cells(tmp_path, capsys):
-    parser = argparse.ArgumentParser()
-    sub = parser.add_subparsers()
-    add_synth_parser(sub)
-    add_accuracy_parser(sub)
+    parser = build_parser()  # the `xxgk` command line's own
     args = parser.parse_args(
         ["synth", "--n", "30", "--out", str(tmp_path), "--seed", "4", "--form", "both", "--deviate", "pre-2019,note-rows,cell-notes"]
     )

@@ -115,18 +115,20 @@ def test_rule_is_quiet_when_the_reports_agree(quiet, rule):
     assert findings(quiet[0], "c.check_name = ?", [rule]) == expected
 
 
-def test_planted_findings_are_exactly_the_planted_errors(planted):
-    assert findings(planted[0]) == set().union(*PLANTED.values())
-
-
-def test_bundled_reports_findings(bundled):
-    assert findings(bundled[0]) == BUNDLED
-    assert "checks: 11 evaluated, 1 failed: narrative" in bundled[1]
-
-
-def test_dagster_evaluates_every_check(planted, quiet):
-    assert f"checks: 11 evaluated, 10 failed: {', '.join(sorted(RULES))}" in planted[1]
-    assert "checks: 11 evaluated, 1 failed: narrative" in quiet[1]
+@pytest.mark.parametrize(
+    "run, expected, summary",
+    [
+        ("planted", set().union(*PLANTED.values()), f"checks: 11 evaluated, 10 failed: {', '.join(sorted(RULES))}"),
+        ("quiet", BUNDLED, "checks: 11 evaluated, 1 failed: narrative"),
+        ("bundled", BUNDLED, "checks: 11 evaluated, 1 failed: narrative"),
+    ],
+)
+def test_a_runs_findings_are_exactly_its_errors_and_dagster_evaluates_every_check(run, expected, summary, request):
+    """Every finding of the run and no other (the planted errors; the one the bundled reports
+    hold), and the run's summary of the Dagster checks."""
+    warehouse, stdout = request.getfixturevalue(run)
+    assert findings(warehouse) == expected
+    assert summary in stdout
 
 
 def test_findings_say_where_and_why(planted):

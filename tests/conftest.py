@@ -23,6 +23,20 @@ def golden_facts(name: str) -> list[tuple[str, str, str, str, int]]:
         return [(r["table_code"], r["row_code"], r["applicant_class"], r["value"], int(r["source_line"])) for r in csv.DictReader(f)]
 
 
+def cell_values(result) -> dict[tuple[str, str, str], str]:
+    """An Extraction's facts as (table_code, row_code, applicant_class or "") → the value as a
+    report writes it: what the corpora's expected and ground-truth files hold."""
+    from pipeline.extract.values import format_value
+
+    return {(f.table_code, f.row_code, f.applicant_class or ""): format_value(f.value) for f in result.facts}
+
+
+def expected_cells(path: Path) -> dict[tuple[str, str, str], str]:
+    """A NAME.expected.csv of the committed .docx corpus, keyed as cell_values keys the facts."""
+    with path.open(encoding="utf-8", newline="") as f:
+        return {(r["table_code"], r["row_code"], r["applicant_class"]): r["value"] for r in csv.DictReader(f)}
+
+
 def golden_reports() -> dict[str, dict[str, str]]:
     with (GOLDEN / "reports.csv").open(encoding="utf-8", newline="") as f:
         return {r["source_file"]: r for r in csv.DictReader(f)}

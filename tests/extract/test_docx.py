@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import wordml
+from conftest import cell_values, expected_cells
 from wordml import TC
 
 from pipeline.extract import readers
@@ -32,13 +33,8 @@ with (NATIVE / "manifest.csv").open(encoding="utf-8", newline="") as f:
     MANIFEST = list(csv.DictReader(f))
 
 
-def _facts(result) -> dict[tuple[str, str, str], str]:
-    return {(f.table_code, f.row_code, f.applicant_class or ""): format_value(f.value) for f in result.facts}
-
-
 def _expected(name: str) -> dict[tuple[str, str, str], str]:
-    with (NATIVE / f"{name}.expected.csv").open(encoding="utf-8", newline="") as f:
-        return {(r["table_code"], r["row_code"], r["applicant_class"]): r["value"] for r in csv.DictReader(f)}
+    return expected_cells(NATIVE / f"{name}.expected.csv")
 
 
 def _texts_by_place(data: bytes) -> dict[str, str]:
@@ -56,7 +52,7 @@ def _assert_read_exact(data: bytes, expected: dict, agency: str, year: int, form
     result = extract_bytes(data)
     assert result.status == "ok", result.message
     assert (result.agency, result.year, result.form_version, result.rendering) == (agency, year, form_version, "docx")
-    assert _facts(result) == expected
+    assert cell_values(result) == expected
     places = _texts_by_place(data)
     for fact in result.facts:
         assert fact.source_line is None and fact.source_page is None and fact.source_box is None
@@ -223,9 +219,9 @@ def _document_xml(data: bytes) -> bytes:
 def _never_wrong(data: bytes, expected: dict) -> str:
     result = extract_bytes(data)
     if result.status == "ok":
-        assert _facts(result) == expected
+        assert cell_values(result) == expected
     else:
-        assert all(expected[key] == value for key, value in _facts(result).items())
+        assert all(expected[key] == value for key, value in cell_values(result).items())
     return result.status
 
 

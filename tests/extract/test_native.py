@@ -5,22 +5,18 @@ report gives the same facts."""
 from __future__ import annotations
 
 import pytest
+from conftest import cell_values
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from renderings_corpus import NATIVE, read, report_bytes
 from renderings_corpus import truth as read_truth
 
 from pipeline.extract.report import extract_bytes
-from pipeline.extract.values import format_value
 
 MANIFEST = read("manifest.csv", NATIVE)
 TRUTH = read_truth(NATIVE)
 # Document.kind: a Word-like page is an HTML page.
 KIND = {"html-word": "html"}
-
-
-def _facts(result) -> dict[tuple[str, str, str], str]:
-    return {(f.table_code, f.row_code, f.applicant_class or ""): format_value(f.value) for f in result.facts}
 
 
 def _extract(source_file: str):
@@ -43,7 +39,7 @@ def test_native_report_extracts_to_ground_truth(entry):
     assert (result.agency, result.year, result.form_version) == (entry["agency"], int(entry["year"]), entry["form_version"])
     assert result.rendering == KIND.get(entry["rendering"], entry["rendering"])
     assert result.published_on == (entry["published_on"] or None)
-    assert _facts(result) == TRUTH[entry["source_file"]]
+    assert cell_values(result) == TRUTH[entry["source_file"]]
     assert all(_where_read(entry["rendering"], f) and f.doubt is None for f in result.facts)
 
 
@@ -87,7 +83,7 @@ def test_every_format_of_one_report_gives_the_html_pages_facts(number, rendering
     a, b = _extract(html["source_file"]), _extract(other["source_file"])
     assert a.status == "ok", a.message
     assert (b.agency, b.year, b.form_version, b.status) == (a.agency, a.year, a.form_version, a.status), b.message
-    assert _facts(b) == _facts(a)
+    assert cell_values(b) == cell_values(a)
 
 
 @settings(max_examples=200, deadline=None)
@@ -99,4 +95,4 @@ def test_a_cut_off_native_file_never_passes_changed_numbers_as_ok(entry, share):
     result = extract_bytes(data[: int(len(data) * share)])
     assert result.status in ("ok", "incomplete", "rejected")
     if result.status == "ok":
-        assert _facts(result) == TRUTH[entry["source_file"]]
+        assert cell_values(result) == TRUTH[entry["source_file"]]

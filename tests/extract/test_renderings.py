@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from conftest import cell_values
 from renderings_corpus import MANIFEST, report_bytes
 from renderings_corpus import truth as read_truth
 
@@ -14,15 +15,11 @@ from pipeline.text.decode import decode
 TRUTH = read_truth()
 
 
-def _facts(result) -> dict[tuple[str, str, str], str]:
-    return {(f.table_code, f.row_code, f.applicant_class or ""): format_value(f.value) for f in result.facts}
-
-
 @pytest.mark.parametrize("entry", MANIFEST, ids=[e["source_file"] for e in MANIFEST])
 def test_report_extracts_to_ground_truth(entry):
     result = extract_bytes(report_bytes(entry["source_file"]))
     expected = TRUTH[entry["source_file"]]
-    got = _facts(result)
+    got = cell_values(result)
     assert (result.agency, result.year, result.form_version) == (entry["agency"], int(entry["year"]), entry["form_version"])
     assert result.status == entry["expected_status"], result.message
     if result.status == "ok":
@@ -70,7 +67,7 @@ def test_aligned_text_flags_a_row_that_appears_again():
     result = extract_bytes("\n".join(lines).encode("utf-8"))
     assert result.status == "incomplete"
     assert f"requests row 重复申请: appears again at line {blank + 2}" in result.message
-    assert ("requests", "result.not_processed.publication", "total") not in _facts(result)
+    assert ("requests", "result.not_processed.publication", "total") not in cell_values(result)
 
 
 def test_cell_table_flags_a_row_whose_label_cells_name_two_rows():
@@ -106,8 +103,8 @@ def test_cell_table_reads_section_four_past_an_empty_row():
     lines[numbers:numbers] = ["\t"] * 15 + [""]
     result, intact = extract_bytes("\n".join(lines).encode("utf-8")), extract_bytes(original)
     assert (result.status, intact.status) == ("ok", "ok")
-    assert _facts(result) == _facts(intact)
-    assert _facts(result)[("appeals", "review.upheld", "")] == "1"
+    assert cell_values(result) == cell_values(intact)
+    assert cell_values(result)[("appeals", "review.upheld", "")] == "1"
 
 
 def test_every_rendering_states_a_publication_date_that_is_not_the_report_year():
@@ -135,7 +132,7 @@ def test_pdf_layout_section_four_with_gaps_is_named_not_guessed():
         assert result.status == "incomplete"
         assert "appeals row 行政复议、行政诉讼: " in result.message and "columns cannot be known" in result.message
         assert "placements that read differently add up" in result.message
-        assert _facts(result) == {k: v for k, v in TRUTH[name].items() if k[0] != "appeals"}
+        assert cell_values(result) == {k: v for k, v in TRUTH[name].items() if k[0] != "appeals"}
 
 
 _APPEAL_CODES = [
@@ -164,7 +161,7 @@ def test_pdf_layout_section_four_with_gaps_read_when_one_placement_adds_up():
         zip(_APPEAL_CODES, "2 1 0 0 3 1 0 0 1 2 0 0 0 0 0".split())
     )
     assert [f.raw_text for f in appeals.values()].count("") == 1 and not any(f.doubt for f in appeals.values())
-    assert _facts(result) == {k: v for k, v in TRUTH["0022_pdf-layout.txt"].items() if k[0] != "appeals"} | {
+    assert cell_values(result) == {k: v for k, v in TRUTH["0022_pdf-layout.txt"].items() if k[0] != "appeals"} | {
         ("appeals", code, ""): format_value(appeals[code].value) for code in _APPEAL_CODES
     }
 
@@ -193,7 +190,7 @@ def test_pdf_layout_page_without_a_complete_row_finds_its_columns():
     numbers (at 36) only ever open a line; standing right of the commercial column's (32), they are
     a later column's, which completes the page's columns: e.g. 没有现成信息 `0 1 1` is research 0,
     social welfare 1, total 1."""
-    got = _facts(extract_bytes(report_bytes("0024_pdf-layout.txt")))
+    got = cell_values(extract_bytes(report_bytes("0024_pdf-layout.txt")))
     requests = {k: v for k, v in TRUTH["0024_pdf-layout.txt"].items() if k[0] == "requests"}
     assert {k: got.get(k) for k in requests} == requests
     assert [got[("requests", "result.unable.needs_creation", c)] for c in ("research_institution", "social_welfare_org", "total")] == [

@@ -9,20 +9,16 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import cell_values, expected_cells
 
 from pipeline.extract import readers
 from pipeline.extract.readers import office
 from pipeline.extract.report import extract_bytes
-from pipeline.extract.values import format_value
 from pipeline.ingest import convert
 from pipeline.ingest.batch import extract_path
 
 NATIVE = Path(__file__).resolve().parents[1] / "fixtures" / "native" / "docx"
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
-
-
-def _facts(result) -> dict[tuple[str, str, str], str]:
-    return {(f.table_code, f.row_code, f.applicant_class or ""): format_value(f.value) for f in result.facts}
 
 
 def test_old_word_file_without_libreoffice_names_the_command(monkeypatch):
@@ -51,8 +47,7 @@ def test_old_word_file_is_read_through_libreoffice(tmp_path):
     """A committed report saved as .doc by LibreOffice reads back to the same cells, from its bytes
     and from its file as the batches and `xxgk extract` read it (batch.extract_path)."""
     data = (NATIVE / "docx_2021_plain.docx").read_bytes()
-    with (NATIVE / "docx_2021_plain.expected.csv").open(encoding="utf-8", newline="") as f:
-        expected = {(r["table_code"], r["row_code"], r["applicant_class"]): r["value"] for r in csv.DictReader(f)}
+    expected = expected_cells(NATIVE / "docx_2021_plain.expected.csv")
     with (NATIVE / "manifest.csv").open(encoding="utf-8", newline="") as f:
         entry = next(e for e in csv.DictReader(f) if e["source_file"] == "docx_2021_plain.docx")
     (tmp_path / "report.docx").write_bytes(data)
@@ -76,4 +71,4 @@ def test_old_word_file_is_read_through_libreoffice(tmp_path):
     for result in (convert.extract(doc_bytes), extract_path(tmp_path / "out" / "report.doc")[1]):
         assert result.status == "ok", result.message
         assert (result.agency, result.year, result.rendering) == (entry["agency"], int(entry["year"]), "docx")
-        assert _facts(result) == expected
+        assert cell_values(result) == expected

@@ -40,12 +40,15 @@ def static_site(context: dg.AssetExecutionContext, warehouse: Warehouse, plan: B
         context,
         warehouse.progress,
         f"site: {counts.agency_pages:,} agency pages ({counts.rendered:,} written, {kept:,} kept), "
-        f"{counts.rule_pages} rule and {counts.rank_pages} ranking pages in {seconds():,.1f} s",
+        f"{counts.rule_pages} rule and {counts.rank_pages} ranking pages; {counts.pages_rendered:,} pages written in all, "
+        f"{counts.pages_linked:,} kept, in {seconds():,.1f} s",
     )
     return dg.MaterializeResult(
         metadata={
             "agency_pages": counts.agency_pages,
             "agency_pages_written": counts.rendered,
+            "pages_written": counts.pages_rendered,
+            "pages_kept": counts.pages_linked,
             "findings": counts.findings,
             "path": str(files.site),
         }

@@ -6,19 +6,14 @@ Page paths are stable, to be cited: `index.html`, `agency/<agency_id>.html`,
 autoescaping, so report text (titles, cells as printed, messages) is always escaped.
 
 Built incrementally like the warehouse: given the previous version's folder and the agencies the
-build recomputed, only their pages (and those of their governments, and of any agency whose
-page's links changed) are rendered again; every other agency page is hard-linked from the
-previous version (pages are written once and never changed in place, so a link is a copy). The
-index, rule, files and ranking pages compare agencies and are always rendered.
+build recomputed, pages.py says which pages may show something new; only those are read from the
+warehouse and rendered, and every other page is hard-linked from the previous version.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import shutil
-from collections import Counter
 from dataclasses import dataclass
 from importlib.resources import files as package_files
 from pathlib import Path
@@ -27,11 +22,11 @@ import duckdb
 import jinja2
 from markupsafe import Markup, escape
 
-from pipeline.site import charts
-from pipeline.site.data import SiteData, read
+from pipeline.site import charts, pages
+from pipeline.site.data import SiteData, prepare_findings, read, read_agencies, rows
 from pipeline.site.metrics import METRICS, exact, shown
+from pipeline.warehouse.sqlfiles import execute
 
-MANIFEST = ".pages.json"  # agency_id → what its page shows of other agencies (see _links)
 HEADLINE_COLUMNS = (
     ("agencies", "count"),
     ("new_received", "count"),
@@ -51,6 +46,8 @@ MOST_FINDINGS = 20
 class SiteCounts:
     agency_pages: int
     rendered: int  # agency pages rendered this time (the rest linked from the previous version)
+    pages_rendered: int  # every page rendered this time, the indexes included
+    pages_linked: int
     rule_pages: int
     rank_pages: int
     findings: int
@@ -74,69 +71,64 @@ def build_site(
     con: duckdb.DuckDBPyConnection, out: Path, previous: Path | None = None, rewrite: set[str | None] | None = None
 ) -> SiteCounts:
     """Write the site into `out` (a new or empty folder). With `previous` (the folder of the
-    site published before) and `rewrite` (the agency_ids the build recomputed), agency pages
-    outside that set are linked from `previous` instead of rendered."""
-    data = read(con)
+    site published before) and `rewrite` (the agency_ids the build recomputed), the pages that
+    cannot have changed are linked from `previous` instead of rendered."""
     env = _environment()
-    (out / "agency").mkdir(parents=True, exist_ok=True)
-    (out / "rule").mkdir(exist_ok=True)
-    (out / "rank").mkdir(exist_ok=True)
+    for folder in ("agency", "rule", "rank"):
+        (out / folder).mkdir(parents=True, exist_ok=True)
     shutil.copytree(package_files("pipeline.site") / "static", out / "static", dirs_exist_ok=True)
 
-    links = {agency_id: _links(data, agency_id) for agency_id in data.agencies}
-    old_links = _previous_manifest(previous) if previous is not None and rewrite is not None else None
+    agencies = read_agencies(con)
+    prepare_findings(con)
+    rules = rows(execute(con, "site/checks.sql"))
+    incremental = previous is not None and rewrite is not None
+    plan = pages.plan(
+        agencies.by_id,
+        agencies.departments,
+        [r["check_name"] for r in rules],
+        [m.column for m in METRICS],
+        [r["year"] for r in rows(execute(con, "site/years.sql"))],
+        rows(execute(con, "site/page_fingerprints.sql")),
+        pages.read_manifest(previous) if incremental else None,
+        rewrite,
+    )
+    linked = 0
+    if incremental:
+        plan, linked = _link_unchanged(previous, out, plan)
+    data = read(con, agencies, rules, plan)
+
     template = env.get_template("agency.html")
-    rendered = 0
-    for agency_id in data.agencies:
-        page = out / "agency" / f"{agency_id}.html"
-        if old_links is not None and _reusable(data, agency_id, rewrite, links, old_links) and _link(previous / "agency" / page.name, page):
-            continue
-        _write(page, template.render(**_agency_context(data, agency_id), root="../"))
-        rendered += 1
-    (out / MANIFEST).write_text(json.dumps(links, ensure_ascii=False, sort_keys=True), encoding="utf-8")
-
-    rules = env.get_template("rule.html")
+    for agency_id in plan.agencies:
+        _write(out / pages.agency_page(agency_id), template.render(**_agency_context(data, agency_id), root="../"))
+    rule_template = env.get_template("rule.html")
     for rule in data.rules:
-        _write(
-            out / "rule" / f"{rule['check_name']}.html",
-            rules.render(rule=rule, findings=data.by_rule.get(rule["check_name"], []), root="../"),
-        )
-    _write(out / "files.html", env.get_template("files.html").render(findings=data.by_agency.get(None, []), root=""))
-    rank_pages = _rankings(env, data, out / "rank")
+        if rule["check_name"] in plan.rules:
+            findings = data.by_rule.get(rule["check_name"], [])
+            _write(out / pages.rule_page(rule["check_name"]), rule_template.render(rule=rule, findings=findings, root="../"))
+    if plan.files:
+        _write(out / pages.FILES_PAGE, env.get_template("files.html").render(findings=data.by_agency.get(None, []), root=""))
+    _rankings(env, data, plan, out / "rank")
     _write(out / "index.html", env.get_template("index.html").render(**_index_context(data), root=""))
-    return SiteCounts(len(data.agencies), rendered, len(data.rules), rank_pages, len(data.findings))
+    pages.write_manifest(out, plan)
+    return SiteCounts(
+        agency_pages=len(agencies.by_id),
+        rendered=len(plan.agencies),
+        pages_rendered=len(plan.render) + 2,  # and the two indexes
+        pages_linked=linked,
+        rule_pages=len(data.rules),
+        rank_pages=len(METRICS) * len(plan.years) + 1,
+        findings=data.counts.total,
+    )
 
 
-def _links(data: SiteData, agency_id: str) -> str:
-    """A hash of what an agency's page shows of other agencies: its government's name and its
-    departments. A page whose links changed (a department added or gone) is rendered again."""
-    a = data.agencies[agency_id]
-    parent = data.agencies.get(a["parent_id"])
-    shown_links = [
-        a["name"],
-        parent["name"] if parent else None,
-        sorted((d, data.agencies[d]["name"]) for d in data.departments.get(agency_id, [])),
-    ]
-    return hashlib.sha256(json.dumps(shown_links, ensure_ascii=False).encode()).hexdigest()[:16]
+def _link_unchanged(previous: Path, out: Path, plan: pages.Pages) -> tuple[pages.Pages, int]:
+    """Link every page the plan does not render from the previous site; a page that cannot be
+    linked (missing there) is rendered instead. The plan as it now is, and the pages linked."""
+    missing = {path for path in plan.kept() if not _link(os.path.join(previous, path), os.path.join(out, path))}
+    return plan.rendering_also(missing), len(plan.kept()) - len(missing)
 
 
-def _previous_manifest(previous: Path) -> dict[str, str]:
-    try:
-        return json.loads((previous / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
-def _reusable(data: SiteData, agency_id: str, rewrite: set[str | None], links: dict[str, str], old_links: dict[str, str]) -> bool:
-    """The previous page still shows what this build would: the agency was not recomputed, nor
-    any of its departments (a government's findings compare it with them), and its links are
-    the same."""
-    if agency_id in rewrite or old_links.get(agency_id) != links[agency_id]:
-        return False
-    return not any(d in rewrite for d in data.departments.get(agency_id, []))
-
-
-def _link(source: Path, target: Path) -> bool:
+def _link(source: str, target: str) -> bool:
     try:
         os.link(source, target)
     except FileNotFoundError:
@@ -178,11 +170,13 @@ def _agency_context(data: SiteData, agency_id: str) -> dict:
     }
 
 
-def _rankings(env: jinja2.Environment, data: SiteData, folder: Path) -> int:
-    years = sorted({y for _, y in data.rankings} | {h["year"] for h in data.headline})
+def _rankings(env: jinja2.Environment, data: SiteData, plan: pages.Pages, folder: Path) -> None:
     page = env.get_template("rank.html")
+    years = list(plan.years)
     for metric in METRICS:
         for year in years:
+            if (metric.column, year) not in plan.rankings:
+                continue
             groups: dict[tuple, list[dict]] = {}
             for r in data.rankings.get((metric.column, year), []):
                 groups.setdefault((r["kind"], r["division_level"]), []).append(r)
@@ -191,9 +185,8 @@ def _rankings(env: jinja2.Environment, data: SiteData, folder: Path) -> int:
                 for (k, d), rows in groups.items()
             ]
             _write(folder / f"{metric.column}-{year}.html", page.render(metric=metric, year=year, years=years, groups=context, root="../"))
-    pages = {(m.column, y) for m in METRICS for y in years}
-    _write(folder / "index.html", env.get_template("rank_index.html").render(metrics=METRICS, years=years, pages=pages, root="../"))
-    return len(pages) + 1
+    every = {(m.column, y) for m in METRICS for y in years}
+    _write(folder / "index.html", env.get_template("rank_index.html").render(metrics=METRICS, years=years, pages=every, root="../"))
 
 
 def _rank_rows(rows: list[dict], unit: str) -> Markup:
@@ -219,17 +212,17 @@ def _index_context(data: SiteData) -> dict:
         {**h, "shown": {k: shown(h[k], unit) for k, unit in HEADLINE_COLUMNS}, "exact": {k: exact(h[k]) for k, _ in HEADLINE_COLUMNS}}
         for h in data.headline
     ]
-    counts = Counter(f["agency_id"] for f in data.findings if f["agency_id"] in data.agencies)
-    errors = Counter(f["agency_id"] for f in data.findings if f["agency_id"] in data.agencies and f["severity"] == "error")
+    counts = data.counts
     agencies = [
-        {**a, "findings": counts.get(a["agency_id"], 0), "years_text": " ".join(map(str, a["years"] or []))} for a in data.agencies.values()
+        {**a, "findings": counts.by_agency.get(a["agency_id"], 0), "years_text": " ".join(map(str, a["years"] or []))}
+        for a in data.agencies.values()
     ]
-    rules = [{**r, "findings": len(data.by_rule.get(r["check_name"], []))} for r in data.rules]
+    rules = [{**r, "findings": counts.by_rule.get(r["check_name"], 0)} for r in data.rules]
     return {
         "files": sum(r["files"] for r in data.reports_by_status_year),
         "agencies": agencies,
-        "findings": len(data.findings),
-        "errors": sum(1 for f in data.findings if f["severity"] == "error"),
+        "findings": counts.total,
+        "errors": counts.errors,
         "status_years": status_years,
         "by_status": sorted(by_status.items()),
         "headline": headline,
@@ -237,11 +230,11 @@ def _index_context(data: SiteData) -> dict:
         "headline_charts": _headline_charts(data),
         "by_kind": data.agencies_by_kind_region,
         "most_findings": [
-            (data.agencies[i], n, errors.get(i, 0))
-            for i, n in sorted(counts.items(), key=lambda kv: (-kv[1], data.agencies[kv[0]]["name"]))[:MOST_FINDINGS]
+            (data.agencies[i], n, counts.errors_by_agency.get(i, 0))
+            for i, n in sorted(counts.by_agency.items(), key=lambda kv: (-kv[1], data.agencies[kv[0]]["name"], kv[0]))[:MOST_FINDINGS]
         ],
         "rules": rules,
-        "file_findings": len(data.by_agency.get(None, [])),
+        "file_findings": counts.without_agency,
     }
 
 

@@ -9,7 +9,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from pipeline.site.build import MANIFEST, build_site
+from pipeline.site.build import build_site
+from pipeline.site.pages import MANIFEST
 
 
 def add_site_parser(subparsers, warehouse_default: str) -> argparse.ArgumentParser:

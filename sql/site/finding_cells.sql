@@ -1,4 +1,4 @@
--- For every finding of site_findings (findings.sql), each cell it involves, where it was read and
+-- For every finding of site_shown_findings (shown_findings.sql), each cell it involves, where it was read and
 -- its text as printed: the cell checked (role checked), the cells the rule computes the expected
 -- value from (term), last year's cells it compares with (last_year) and the sentence of the
 -- prose that states the figure (prose, for the narrative rule). The rules are those of
@@ -6,11 +6,11 @@
 WITH wanted AS (
     -- only the reports findings are about, and for the rules that compare years the agency's
     -- report of the year before: the facts of every other report are never read
-    SELECT report_id FROM site_findings
+    SELECT report_id FROM site_shown_findings
     WHERE report_id IS NOT NULL
     UNION
     SELECT r.report_id
-    FROM site_findings AS s
+    FROM site_shown_findings AS s
     JOIN reports AS r ON r.agency_id = s.agency_id AND r.year = s.year - 1
     WHERE s.check_name IN ('carryover', 'regdoc_stock')
 ),
@@ -24,7 +24,7 @@ cells AS MATERIALIZED (
 
 involved AS (
     SELECT s.finding_id, 'checked' AS role, c.*
-    FROM site_findings AS s
+    FROM site_shown_findings AS s
     JOIN cells AS c
         ON
             c.report_id = s.report_id AND c.table_code = s.table_code
@@ -32,7 +32,7 @@ involved AS (
             AND c.applicant_class IS NOT DISTINCT FROM s.applicant_class
     UNION ALL
     SELECT s.finding_id, 'term' AS role, c.*
-    FROM site_findings AS s
+    FROM site_shown_findings AS s
     JOIN cells AS c ON c.report_id = s.report_id AND c.table_code = s.table_code
     WHERE (
         s.check_name = 'balance' AND c.row_code IN ('new_received', 'carried_over', 'carried_forward')
@@ -53,7 +53,7 @@ involved AS (
     )
     UNION ALL
     SELECT s.finding_id, 'last_year' AS role, c.*
-    FROM site_findings AS s
+    FROM site_shown_findings AS s
     JOIN cells AS c ON c.agency_id = s.agency_id AND c.year = s.year - 1 AND c.table_code = s.table_code AND NOT c.conflicted
     WHERE
         (s.check_name = 'carryover' AND c.row_code = 'carried_forward' AND c.applicant_class = s.applicant_class)
@@ -70,7 +70,7 @@ FROM (
     SELECT
         s.finding_id, 'prose' AS role, r.source_file, r.year, n.table_code, n.row_code, n.applicant_class,
         NULL AS label_zh, n.value, n.raw_text, n.source_line, n.source_page, NULL AS source_cell
-    FROM site_findings AS s
+    FROM site_shown_findings AS s
     JOIN narrative_figures AS n
         ON
             n.report_id = s.report_id AND n.table_code = s.table_code AND n.value = s.expected

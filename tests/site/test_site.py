@@ -233,18 +233,31 @@ def test_headline_figures_add_up_within_a_kind_only(fixture_site):
     assert got == expected
 
 
+def _inodes(site: Path) -> dict[str, int]:
+    version = site.resolve()
+    return {p.relative_to(version).as_posix(): p.stat().st_ino for p in version.rglob("*.html")}
+
+
+def _equals_a_full_build(target: Path, site: Path, full: Path) -> None:
+    xxgk("site", "--out", str(full), "--warehouse", str(target))
+    listing = sorted(p.relative_to(full) for p in full.rglob("*") if p.is_file())
+    assert listing == sorted(p.relative_to(site.resolve()) for p in site.resolve().rglob("*") if p.is_file())
+    for rel in listing:
+        assert (site / rel).read_bytes() == (full / rel).read_bytes(), rel
+
+
 def test_an_update_rewrites_the_changed_agency_and_equals_a_full_build(tmp_path):
     raw = tmp_path / "raw"
     shutil.copytree(QUIET, raw)
     target, site = _published(tmp_path, raw)
-    before = {p.name: p.stat().st_ino for p in (site / "agency").glob("*.html")}
+    before = _inodes(site)
     # the Dongcheng liaison office's 2022 report, edited: one department (and its government) change
     dongcheng = raw / "dongcheng_2022.txt"
     dongcheng.write_text(dongcheng.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     out = io.StringIO()
     assert run_pipeline(raw, target, out=out, progress=False) == 0
     assert "warehouse updated: 1 agency recomputed" in out.getvalue()
-    after = {p.name: p.stat().st_ino for p in (site / "agency").glob("*.html")}
+    after = _inodes(site)
     assert after.keys() == before.keys()
     rewritten = {name for name in after if after[name] != before[name]}
     with duckdb.connect(str(target), read_only=True) as con:
@@ -253,14 +266,33 @@ def test_an_update_rewrites_the_changed_agency_and_equals_a_full_build(tmp_path)
             r[0]
             for r in con.execute("SELECT parent_id FROM agencies WHERE agency_id IN (SELECT agency_id FROM changed_agencies)").fetchall()
         }
-    assert rewritten == {f"{a}.html" for a in changed | parents if a}
+        rules_touched = {
+            f"rule/{r[0]}.html"
+            for r in con.execute(
+                "SELECT DISTINCT check_name FROM check_results WHERE agency_id IN (SELECT agency_id FROM changed_agencies)"
+            ).fetchall()
+        }
+    # the edit changed no figure: the rankings are linked, and the rules' pages without its findings
+    assert {n for n in rewritten if n.startswith("agency/")} == {f"agency/{a}.html" for a in changed | parents if a}
+    assert {n for n in rewritten if not n.startswith("agency/")} == {"index.html", "rank/index.html"} | rules_touched
     assert len(rewritten) < len(after)
-    full = tmp_path / "full"
-    xxgk("site", "--out", str(full), "--warehouse", str(target))
-    listing = sorted(p.relative_to(full) for p in full.rglob("*") if p.is_file())
-    assert listing == sorted(p.relative_to(site.resolve()) for p in site.resolve().rglob("*") if p.is_file())
-    for rel in listing:
-        assert (site / rel).read_bytes() == (full / rel).read_bytes(), rel
+    _equals_a_full_build(target, site, tmp_path / "full")
+
+    # a figure changed (new requests 1 → 2, and the total with it): that year's rankings are
+    # rendered again, the other years' linked
+    before = after
+    lines = dongcheng.read_text(encoding="utf-8").split("\n")
+    assert lines[87] == lines[93] == "\t\u00a01", (lines[87], lines[93])
+    lines[87] = lines[93] = "\t\u00a02"
+    dongcheng.write_text("\n".join(lines), encoding="utf-8")
+    assert run_pipeline(raw, target, out=io.StringIO(), progress=False) == 0
+    after = _inodes(site)
+    rankings = {n for n in after if n.startswith("rank/") and n != "rank/index.html"}
+    rewritten = {n for n in rankings if after[n] != before[n]}
+    assert rewritten and all(n.endswith("-2022.html") for n in rewritten), rewritten
+    assert "rank/new_received-2022.html" in rewritten
+    assert any(n.endswith("-2023.html") for n in rankings - rewritten)
+    _equals_a_full_build(target, site, tmp_path / "full-2")
 
 
 def test_a_run_with_nothing_changed_keeps_the_site(bundled, tmp_path):

@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 import duckdb
+import pyarrow as pa
 
 from pipeline.site.metrics import shown
 from pipeline.site.pages import Pages
@@ -90,7 +91,13 @@ def _count_findings(con: duckdb.DuckDBPyConnection) -> FindingCounts:
 
 def read(con: duckdb.DuckDBPyConnection, agencies: Agencies, rules: list[dict], pages: Pages) -> SiteData:
     """What `pages` show (prepare_findings first); `rules`: sql/site/checks.sql's rows."""
-    execute(con, "site/agency_pages.sql", agencies=sorted(pages.agencies))
+    # Registered as Arrow, not bound as a list: DuckDB converts a bound list element by element
+    # (3.5 s for 20,000 ids), an Arrow column at once.
+    con.register("site_agency_ids", pa.table({"agency_id": pa.array(sorted(pages.agencies), pa.string())}))
+    try:
+        execute(con, "site/agency_pages.sql")
+    finally:
+        con.unregister("site_agency_ids")
     execute(con, "site/shown_findings.sql", rules=sorted(pages.rules), files=pages.files)
     years: dict[str, list[dict]] = defaultdict(list)
     for row in rows(execute(con, "site/agency_years.sql")):

@@ -134,6 +134,48 @@ def test_layout_table_around_the_form_tables_is_read_through():
     assert len(ex.facts) == 200
 
 
+def test_a_cell_is_at_the_line_of_its_first_text():
+    """A cell's line is its first text's element's (a tail's: the element holding the tail), found
+    element by element from the cell: text in a script, and the tail after it, are passed over;
+    an option's text in a select is not. A cell without text is at its own `<td>`."""
+    page = """<html><body>
+<table>
+<tr><td>
+<p>
+<span>a</span></p></td>
+<td>
+<script>x</script>
+b</td>
+<td>
+<p>
+<i></i>
+c</p></td>
+<td><select>
+<option>o</option></select></td>
+<td>
+<b>
+<i>
+X</i>
+</b>Y</td>
+<td>
+</td>
+<td colspan="2"
+>z</td></tr>
+</table>
+</body></html>"""
+    doc = readers.read("html", page.encode())
+    assert [(c.text, c.line, c.covered) for b in doc.blocks for c in b.cells] == [
+        ("a", 5, None),
+        ("x b", 6, None),
+        ("c", 10, None),
+        ("o", 14, None),
+        ("X Y", 15, None),
+        ("", 20, None),
+        ("z", 23, None),
+        ("", 23, "covered"),
+    ]
+
+
 def test_page_cut_inside_a_table_is_never_ok():
     page = _page("x", _report()).encode()
     cut = page[: page.index(b"<td>0</td>" * 15) + 40]

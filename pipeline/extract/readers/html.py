@@ -14,6 +14,7 @@ a row with fewer cells than its table ends in absent positions, so the walker re
 from __future__ import annotations
 
 import codecs
+import functools
 from collections.abc import Iterator
 from datetime import date
 
@@ -125,6 +126,13 @@ def _decode(data: bytes) -> tuple[str | None, bool]:
     return decoded.text, decoded.encoding == "utf-8" and data[-1:] < b"\x80"
 
 
+_tostring = lxml.etree.tostring
+# A Cell from its six fields in order, without the named tuple's Python-level __new__ (a page
+# makes hundreds of cells).
+_cell = functools.partial(tuple.__new__, Cell)
+assert Cell._fields == ("text", "line", "page", "box", "place", "covered")
+
+
 def _text(el: lxml.etree._Element) -> str:
     # libxml2 serializes an element's text in C: several times faster than joining itertext()
     return " ".join(lxml.etree.tostring(el, method="text", encoding="unicode", with_tail=False).split())
@@ -136,15 +144,19 @@ def _first_text_line(el: lxml.etree._Element) -> int | None:
     text = el.text
     if text and not text.isspace():
         return el.sourceline
+    # An element's tag is a new string each time it is read: it is looked at only for text found.
     for child in el.iterdescendants():
-        tag = child.tag
-        if tag in _SKIP or not isinstance(tag, str):
-            continue
         text = child.text
         if text and not text.isspace():
+            tag = child.tag
+            if tag in _SKIP or not isinstance(tag, str):
+                continue  # neither its text nor its tail
             return child.sourceline
         text = child.tail
         if text and not text.isspace():
+            tag = child.tag
+            if tag in _SKIP or not isinstance(tag, str):
+                continue
             return child.getparent().sourceline
     return el.sourceline
 
@@ -242,6 +254,8 @@ class _Walker:
         self._flush()
 
     def _flush(self) -> None:
+        if not self.text:
+            return  # nothing added since the last flush, so no line either
         text = " ".join("".join(self.text).split())
         if text:
             self.doc.prose(text, self.line)
@@ -255,8 +269,8 @@ class _Walker:
             self.text.append(text)
 
     def _element(self, el: lxml.etree._Element) -> None:
-        tag = el.tag if isinstance(el.tag, str) else None
-        if tag is None or tag in _SKIP:
+        tag = el.tag  # a new string each time it is read
+        if not isinstance(tag, str) or tag in _SKIP:
             return
         if tag == "table":
             self._flush()
@@ -269,10 +283,15 @@ class _Walker:
         block = tag in _BLOCK
         if block:
             self._flush()
-        self._add(el.text, el)
+        # Most text and tails of a Word page are absent: _add is called only for those present.
+        text = el.text
+        if text:
+            self._add(text, el)
         for child in el:
             self._element(child)
-            self._add(child.tail, child)
+            text = child.tail
+            if text:
+                self._add(text, child)
         if block:
             self._flush()
 
@@ -311,9 +330,10 @@ def _grid(rows: list[lxml.etree._Element]) -> list[list[Cell]]:
         for td in tr.iterchildren("td", "th"):
             while col < len(row) and row[col] is not None:
                 col += 1
-            text = _text(td)
+            # _text, inline: a page has hundreds of cells.
+            text = " ".join(_tostring(td, method="text", encoding="unicode", with_tail=False).split())
             # A cell without text has no first text line to look for.
-            origin = Cell(text, _first_text_line(td) if text else td.sourceline)
+            origin = _cell((text, _first_text_line(td) if text else td.sourceline, None, None, None, None))
             colspan, rowspan = td.get("colspan"), td.get("rowspan")
             if colspan is None and rowspan is None:
                 # Most cells span nothing; col is the row's end or a free position before it.
@@ -324,7 +344,7 @@ def _grid(rows: list[lxml.etree._Element]) -> list[list[Cell]]:
                 col += 1
                 continue
             colspan, rowspan = _span(colspan), min(_span(rowspan), len(rows) - r)
-            cover = origin._replace(text="", covered=COVERED) if colspan > 1 or rowspan > 1 else None
+            cover = _cell(("", origin.line, None, None, None, COVERED)) if colspan > 1 or rowspan > 1 else None
             for dr in range(rowspan):
                 target = grid[r + dr]
                 target.extend([None] * (col + colspan - len(target)))
@@ -335,7 +355,7 @@ def _grid(rows: list[lxml.etree._Element]) -> list[list[Cell]]:
     out = []
     for row in grid:
         last = next((c for c in reversed(row) if c is not None), None)
-        absent = Cell("", last.line if last else None, covered=ABSENT)
+        absent = _cell(("", last.line if last else None, None, None, None, ABSENT))
         out.append([c if c is not None else absent for c in row] + [absent] * (width - len(row)))
     return out
 

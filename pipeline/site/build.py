@@ -124,8 +124,8 @@ def build_site(
 def _link_unchanged(previous: Path, out: Path, plan: pages.Pages) -> tuple[pages.Pages, int]:
     """Link every page the plan does not render from the previous site; a page that cannot be
     linked (missing there) is rendered instead. The plan as it now is, and the pages linked."""
-    missing = {path for path in plan.kept() if not _link(os.path.join(previous, path), os.path.join(out, path))}
-    return plan.rendering_also(missing), len(plan.kept()) - len(missing)
+    missing = {path for path in plan.kept if not _link(os.path.join(previous, path), os.path.join(out, path))}
+    return plan.rendering_also(missing), len(plan.kept) - len(missing)
 
 
 def _link(source: str, target: str) -> bool:

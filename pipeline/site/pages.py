@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 
 MANIFEST = ".pages.json"
@@ -40,11 +41,12 @@ class Pages:
     def _keys(self, kind: str) -> frozenset:
         return frozenset(self.every[path].key for path in self.render if self.every[path].kind == kind)
 
-    @property
+    # Each set is made once per plan: the build asks for them page by page.
+    @cached_property
     def agencies(self) -> frozenset[str]:
         return self._keys("agency")
 
-    @property
+    @cached_property
     def rules(self) -> frozenset[str]:
         return self._keys("rule")
 
@@ -52,12 +54,13 @@ class Pages:
     def files(self) -> bool:
         return FILES_PAGE in self.render
 
-    @property
+    @cached_property
     def rankings(self) -> frozenset[tuple[str, int]]:
         return self._keys("rank")
 
-    def kept(self) -> list[str]:
-        return [path for path in self.every if path not in self.render]
+    @cached_property
+    def kept(self) -> tuple[str, ...]:
+        return tuple(path for path in self.every if path not in self.render)
 
     def rendering_also(self, paths: set[str]) -> Pages:
         return replace(self, render=self.render | paths)

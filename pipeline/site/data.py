@@ -133,7 +133,7 @@ def read(con: duckdb.DuckDBPyConnection, agencies: Agencies, rules: list[dict], 
     by_agency: dict[str | None, list[dict]] = defaultdict(list)
     by_rule: dict[str, list[dict]] = defaultdict(list)
     for f in findings:
-        by_agency[f["agency_id"] if f["agency_id"] in agencies.by_id else None].append(f)
+        by_agency[f["agency_id"] if f["known_agency"] else None].append(f)
         by_rule[f["check_name"]].append(f)
     data.by_agency, data.by_rule = dict(by_agency), dict(by_rule)
     return data

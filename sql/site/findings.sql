@@ -1,5 +1,6 @@
 -- Every finding of check_results with a stable id (a hash of the finding) and the files it is
 -- about: the report's file, or for an agency-year reported by disagreeing files, each of them.
+-- known_agency: the finding's agency has a page (otherwise the finding is on files.html).
 -- A temporary table, so that finding_cells.sql lists the cells of the same findings.
 CREATE OR REPLACE TEMP TABLE site_findings AS
 SELECT
@@ -15,6 +16,7 @@ SELECT
             WHERE d.agency_id = c.agency_id AND d.year = c.year AND d.conflict
         ),
         []
-    ) AS source_files
+    ) AS source_files,
+    coalesce(c.agency_id IN (SELECT a.agency_id FROM agencies AS a), false) AS known_agency
 FROM check_results AS c
 LEFT JOIN reports AS r ON r.report_id = c.report_id

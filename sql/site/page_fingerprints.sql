@@ -15,8 +15,7 @@ SELECT
     md5(string_agg(s.finding_id, ',' ORDER BY s.finding_id)) AS fingerprint,
     list(DISTINCT s.agency_id) AS agencies
 FROM site_findings AS s
-LEFT JOIN agencies AS a ON a.agency_id = s.agency_id
-WHERE a.agency_id IS NULL
+WHERE NOT s.known_agency
 UNION ALL
 SELECT
     'rank/' || m.metric || '-' || m.year || '.html' AS page,

@@ -8,4 +8,4 @@ FROM site_findings AS s
 WHERE
     s.agency_id IN (SELECT p.agency_id FROM site_agency_pages AS p)
     OR list_contains($rules::VARCHAR[], s.check_name)
-    OR ($files AND (s.agency_id IS NULL OR s.agency_id NOT IN (SELECT a.agency_id FROM agencies AS a)))
+    OR ($files AND NOT s.known_agency)

@@ -20,7 +20,7 @@ class Block(NamedTuple):
 
     @property
     def text(self) -> str:
-        return "\t".join(c.text for c in self.cells)
+        return "\t".join([c.text for c in self.cells])
 
 
 @dataclass

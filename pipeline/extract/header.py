@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from itertools import islice
 
@@ -99,9 +100,9 @@ def later_title(folded_lines: list[str], after: int, agency: str | None, year: i
     """The first and last line of a second report's own title after line `after` (a file holding
     two reports pasted together): a title naming another agency's or year's report, followed by the
     form's sections again. The report's own title standing again is a running header."""
-    for i in range(after + 1, len(folded_lines)):
+    for i in _lines_matching(TITLE_TAIL, folded_lines, after + 1):
         line = folded_lines[i].lstrip("#*")
-        if len(line) > _TITLE_SHAPED_MAX or "。" in line or not TITLE_TAIL.search(line) or not _YEAR_IN.search(line):
+        if len(line) > _TITLE_SHAPED_MAX or "。" in line or not _YEAR_IN.search(line):
             continue
         title = _title([(i, line)], folded_lines)
         above = next((j for j in range(i - 1, after, -1) if folded_lines[j]), None)
@@ -114,6 +115,21 @@ def later_title(folded_lines: list[str], after: int, agency: str | None, year: i
             assert title.title_line is not None
             return title.title_line - 1, i
     return None
+
+
+def _lines_matching(pattern: regex.Pattern, folded_lines: list[str], start: int) -> Iterator[int]:
+    """The index of each line from `start` on that the pattern matches, searched in the text at
+    once rather than line by line (folded lines hold no white space, so no match spans two)."""
+    text = "\n".join(folded_lines[start:])
+    i, counted = start, 0
+    at = 0
+    while (m := pattern.search(text, at)) is not None:
+        i += text.count("\n", counted, m.start())
+        yield i
+        counted = text.find("\n", m.end())
+        if counted < 0:
+            return
+        at = counted
 
 
 # Names of divisions (淮安市, 沭阳县, 江苏省) as the report's opening lines, signature and publisher
@@ -129,10 +145,22 @@ def division_hint(folded_lines: list[str], publisher: str | None) -> str | None:
     """The cities and counties the report names where it says who it is (its first lines, the
     signature, the page's 发布机构): what tells 南京市鼓楼区 from 福州市鼓楼区 when the title says
     only 鼓楼区. A few words, so the reports frame stays small."""
-    lines = [s for s in folded_lines if s]
-    places = [*lines[:_HINT_LINES], *lines[-_SIGNATURE_LINES:], publisher or ""]
-    words = dict.fromkeys(w for s in places for w in _DIVISION_WORD.findall(s[:_HINT_LINE_CHARS]))
+    first = islice(filter(None, folded_lines), _HINT_LINES)
+    last = reversed(list(islice(filter(None, reversed(folded_lines)), _SIGNATURE_LINES)))
+    places = [*first, *last, publisher or ""]
+    words = dict.fromkeys(w for s in places for w in _DIVISION_WORD.findall(_to_last_suffix(s[:_HINT_LINE_CHARS])))
     return " ".join(list(words)[:_HINT_WORDS]) or None
+
+
+# The first character of each of _DIVISION_WORD's endings, the longest of which has 3.
+_SUFFIX_STARTS = "省自市州盟地县区旗"
+
+
+def _to_last_suffix(s: str) -> str:
+    """s up to where its last possible division ending ends: _DIVISION_WORD finds the same words
+    in it, and its lazy search, slow over long prose, stops there."""
+    last = max(map(s.rfind, _SUFFIX_STARTS))
+    return s[: last + 3] if last >= 0 else ""
 
 
 def report_titles(folded_lines: list[str]) -> int:
@@ -152,11 +180,9 @@ _YEAR_IN = regex.compile(r"(?:19|20)\d{2}")
 
 def period_year(folded_lines: list[str]) -> int | None:
     """The year of the statistics period the text states (`2023年1月1日至2023年12月31日`)."""
-    for s in folded_lines:
-        m = _PERIOD.search(s)
-        if m:
-            return int(m["year"])
-    return None
+    # Folded lines hold no white space: no match runs over the newlines that join them.
+    m = _PERIOD.search("\n".join(folded_lines))
+    return int(m["year"]) if m else None
 
 
 def detect_form(folded_text: str, year: int | None) -> tuple[str, str | None]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from typing import NamedTuple
 
 
@@ -37,6 +38,12 @@ class Cell(NamedTuple):
         return f"page {self.page}" if self.page is not None else "an unknown place"
 
 
+# A Cell or a Fact from all its fields in order, without the named tuple's Python-level __new__:
+# a report makes hundreds of each.
+new_cell = partial(tuple.__new__, Cell)
+assert Cell._fields == ("text", "line", "page", "box", "place", "covered")
+
+
 COVERED = "covered"
 ABSENT = "absent"
 # The text of a cell its reader saw drawn but could not read (a PDF's damaged font): no number, no
@@ -59,6 +66,10 @@ class Fact(NamedTuple):
     def where(self) -> str:
         """Where a user finds the cell, for messages (as Cell.where)."""
         return Cell("", self.source_line, self.source_page, self.source_box, self.source_cell).where()
+
+
+new_fact = partial(tuple.__new__, Fact)
+assert Fact._fields[4:] == ("source_line", "raw_text", "doubt", "source_page", "source_box", "source_cell")
 
 
 @dataclass

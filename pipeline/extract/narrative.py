@@ -99,6 +99,7 @@ _NARROWING = (
     "比",
 )
 
+_NARROWED = regex.compile("|".join(map(regex.escape, _NARROWING)))
 # A keyword joined to another ("行政复议和行政诉讼共5件", "受理和办结…") states a figure for both.
 _JOINING = ("和", "及", "与", "、", "或", "并")
 
@@ -125,14 +126,16 @@ def _line_figures(line: str, line_no: int) -> list[NarrativeFigure]:
         return []  # every pattern reads a number
     figures = []
     for clause in _CLAUSE.findall(line):
+        if not _DIGIT.search(clause):
+            continue
         for kind, pattern, table, row, cls in _PATTERNS:
             for m in pattern.finditer(clause):
-                if table is not None and (
-                    any(w in clause[: m.start()] for w in _NARROWING) or clause[m.start() - 1 : m.start()] in _JOINING
-                ):
+                if table is not None and (_NARROWED.search(clause, 0, m.start()) or clause[m.start() - 1 : m.start()] in _JOINING):
                     continue
                 figures.append(NarrativeFigure(kind, _number(m["n"]), line_no, m.group(0), table, row, cls))
     for sentence in _SENTENCE.findall(line):
+        if not _DIGIT.search(sentence):
+            continue
         for kind, pattern in _SENTENCE_PATTERNS:
             for m in pattern.finditer(sentence):
                 figures.append(NarrativeFigure(kind, _number(m["n"]), line_no, m.group(0)))

@@ -51,15 +51,13 @@ def extract_native(kind: str, data: bytes) -> Extraction:
 
 def extract_text(text: str) -> Extraction:
     lines = split_lines(text)
-    folded = [fold(line) for line in lines]
+    folded = list(map(fold, lines))
     result, header = _start(folded, lines, lambda i: f"line {i + 1}")
     if result.status == "rejected":
         return result
     rendering = renderings.detect(lines)
     if rendering is None:
-        return _conclude(
-            result, header, folded, [_no_tables("no table layout recognised (no table cells and no lines of numbers)")], lambda f: False
-        )
+        return _conclude(result, header, folded, [_no_tables("no table layout recognised (no table cells and no lines of numbers)")], None)
     result.rendering = rendering
     spans = section_spans(folded)
     assert result.form_version is not None
@@ -70,14 +68,14 @@ def extract_text(text: str) -> Extraction:
 
     # A report ends with prose (sections 五 and 六): a cell on the file's last line of text means the
     # file was cut off there, and that cell, or the blank cells after it, may have been cut.
-    last_text = max((i + 1 for i, line in enumerate(lines) if line.strip()), default=0)
+    last_text = next((i + 1 for i in range(len(lines) - 1, -1, -1) if lines[i].strip()), 0)
     return _conclude(result, header, folded, readings, lambda f: f.source_line == last_text)
 
 
 def extract_document(doc: Document) -> Extraction:
     """A report its reader found the structure of: the same walk over the same rows of cells."""
     lines = doc.lines
-    folded = [fold(line) for line in lines]
+    folded = list(map(fold, lines))
     result, header = _start(folded, lines, lambda i: doc.blocks[i].cells[0].where(), doc.publisher)
     result.notes.extend(doc.notes)
     result.published_on = doc.published_on
@@ -88,12 +86,13 @@ def extract_document(doc: Document) -> Extraction:
         return result
     result.rendering = doc.kind
     if not any(b.is_row for b in doc.blocks):
-        return _conclude(result, header, folded, [_no_tables(f"no table found in the {doc.kind} file")], lambda f: False)
+        return _conclude(result, header, folded, [_no_tables(f"no table found in the {doc.kind} file")], None)
     assert result.form_version is not None
     spans = section_spans(folded)
     readings = _read_cells(doc, lines, spans, result.form_version)
     last = {(c.line, c.page, c.box, c.place) for c in doc.last_row_cells()}
-    return _conclude(result, header, folded, readings, lambda f: (f.source_line, f.source_page, f.source_box, f.source_cell) in last)
+    cut = (lambda f: (f.source_line, f.source_page, f.source_box, f.source_cell) in last) if last else None
+    return _conclude(result, header, folded, readings, cut)
 
 
 def _start(folded: list[str], lines: list[str], place: Callable[[int], str], publisher: str | None = None) -> tuple[Extraction, Header]:
@@ -147,10 +146,11 @@ def _no_tables(problem: str) -> TableReading:
 
 
 def _conclude(
-    result: Extraction, header: Header, folded: list[str], readings: list[TableReading], cut: Callable[[Fact], bool]
+    result: Extraction, header: Header, folded: list[str], readings: list[TableReading], cut: Callable[[Fact], bool] | None
 ) -> Extraction:
+    """`cut` tells the facts the file may have been cut off in; None when it cannot have been."""
     for reading in readings:
-        result.facts.extend(_doubted(f) if cut(f) and not f.doubt else f for f in reading.facts)
+        result.facts.extend(reading.facts if cut is None else (_doubted(f) if cut(f) and not f.doubt else f for f in reading.facts))
         result.problems.extend(reading.problems)
     not_report = _not_a_report(result, header, folded)
     if not_report is not None:

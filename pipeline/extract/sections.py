@@ -32,28 +32,44 @@ def find_sections(folded_lines: list[str]) -> dict[str, int]:
     """0-based line index of each section heading found, taking the first heading of each kind
     that comes after the previous section's; a kind not found in that order (a report that prints
     its sections in another order) is the first heading of its kind anywhere else."""
+    headings = _headings(folded_lines)
     found: dict[str, int] = {}
     start = 0
     for key in SECTION_ORDER:
-        i = _first_heading(folded_lines, key, start, set())
+        i = next((i for i in headings[key] if i >= start), None)
         if i is not None:
             found[key] = i
             start = i + 1
     for key in SECTION_ORDER:
         if key not in found:
-            i = _first_heading(folded_lines, key, 0, set(found.values()))
+            taken = set(found.values())
+            i = next((i for i in headings[key] if i not in taken), None)
             if i is not None:
                 found[key] = i
     return found
 
 
-def _first_heading(folded_lines: list[str], key: str, start: int, taken: set[int]) -> int | None:
-    pattern, needle = _HEADING_RE[key], _NEEDLE[key]
-    for i in range(start, len(folded_lines)):
-        line = folded_lines[i]
-        if i not in taken and needle in line and pattern.match(line):
-            return i
-    return None
+def _headings(folded_lines: list[str]) -> dict[str, list[int]]:
+    """Every line that is a heading of each kind, in order. The needles are looked for in the
+    report's text at once: a line without its kind's needle is never visited (folded lines hold
+    no white space, so joining them with newlines joins no two into a needle)."""
+    text = "\n".join(folded_lines)
+    found: dict[str, list[int]] = {}
+    for key in SECTION_ORDER:
+        pattern, needle = _HEADING_RE[key], _NEEDLE[key]
+        lines = found[key] = []
+        i, counted = 0, 0
+        at = text.find(needle)
+        while at >= 0:
+            i += text.count("\n", counted, at)
+            if pattern.match(folded_lines[i]):
+                lines.append(i)
+            # on from the next line: a line is one heading, however often it holds the needle
+            counted = text.find("\n", at)
+            if counted < 0:
+                break
+            at = text.find(needle, counted)
+    return found
 
 
 def section_spans(folded_lines: list[str]) -> dict[str, tuple[int, int]]:

@@ -153,16 +153,16 @@ def _read_row(anchor: _Anchor, lines: list[TextLine], value_lines: list[TextLine
         # when the label has more lines. Only a lone label line in aligned text proves the blanks.
         alone = aligned and anchor.first == anchor.last and not any(t.label for t in lines[anchor.last + 1 : end])
         doubt = None if alone else "no numbers for this row: blank cells, or a line lost"
-        for table_code, row_code, cls in row.facts_keys():
+        for table_code, row_code, cls in row.facts_keys:
             reading.facts.append(Fact(table_code, row_code, cls, Decimal(0), label_line, "", doubt))
         return
     line = value_lines[0]
-    width = len(row.facts_keys())
+    width = len(row.facts_keys)
     _place(row, line, aligned, reading, _columns(lines, line, width) if aligned and len(line.values) < width else None)
 
 
 def _place(row: FormRow, line: TextLine, aligned: bool, reading: TableReading, columns: list[tuple[int, int]] | None) -> None:
-    keys = row.facts_keys()
+    keys = row.facts_keys
     words = list(line.values)
     values = [parse_value(w.text) for w in words]
     if len(words) > len(keys) or any(v is None for v in values):
@@ -258,7 +258,7 @@ def _choose(
     """The placement of the numbers into the row's columns; a doubt when only the form's arithmetic
     placed non-zero numbers (a cut or damaged line can add up by chance); and, when nothing is
     placed, why, to end the problem's message."""
-    width = len(row.facts_keys())
+    width = len(row.facts_keys)
     candidates = list(combinations(range(width), len(words)))
     if len(candidates) > _MAX_CANDIDATES:
         return None, None, ""
@@ -292,7 +292,7 @@ def readings_adding_up(
     arithmetic.py), each with a placement giving it: the numbers keep their order, the cells left
     over are blank (0). Placements that differ only in which zeros were written read alike, so they
     count once."""
-    width = len(row.facts_keys())
+    width = len(row.facts_keys)
     out: dict[tuple[Decimal, ...], tuple[int, ...]] = {}
     for placement in placements if placements is not None else combinations(range(width), len(values)):
         vector = _vector(placement, values, width)

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from pipeline.extract.model import ABSENT, UNREADABLE, Cell, Fact
-from pipeline.extract.values import is_value_text, parse_value
+from pipeline.extract.model import ABSENT, UNREADABLE, Cell, Fact, new_fact
+from pipeline.extract.values import parse_value
 from pipeline.form.codebook import FormRow
 from pipeline.text.normalize import label_key
 
@@ -31,7 +31,7 @@ def _split(row: list[Cell]) -> tuple[list[Cell], list[Cell]]:
     """A row's label cells and the value cells that follow its last label."""
     last_label = -1
     for i, cell in enumerate(row):
-        if cell.covered is None and not is_value_text(cell.text) and UNREADABLE not in cell.text:
+        if cell.covered is None and parse_value(cell.text) is None and UNREADABLE not in cell.text:
             last_label = i
     return row[: last_label + 1], row[last_label + 1 :]
 
@@ -47,11 +47,12 @@ def _matches(form_row: FormRow, last: str, whole: str) -> bool:
 
 
 def _read_values(form_row: FormRow, values: list[Cell], reading: TableReading, by_position: bool) -> None:
-    keys = form_row.facts_keys()
-    absent = next((c for c in values if c.covered == ABSENT), None)
+    keys = form_row.facts_keys
     # A value cell spanning columns is one cell; a position covered from the row above is no cell
     # of this row, so the row comes out short and is not read.
-    values = [c for c in values if c.covered is None]
+    own = [c for c in values if c.covered is None]
+    absent = next((c for c in values if c.covered == ABSENT), None) if len(own) < len(values) else None
+    values = own
     if absent is not None and (len(values) != len(keys) or not all(c.text.strip() for c in values)):
         # A row shorter than its table lost a cell somewhere: its cells can be placed only when
         # each of them states a number and they are exactly the row's.
@@ -87,17 +88,7 @@ def _read_values(form_row: FormRow, values: list[Cell], reading: TableReading, b
             )
             continue
         reading.facts.append(
-            Fact(
-                table_code,
-                row_code,
-                applicant_class,
-                value,
-                cell.line,
-                cell.text.strip(),
-                source_page=cell.page,
-                source_box=cell.box,
-                source_cell=cell.place,
-            )
+            new_fact((table_code, row_code, applicant_class, value, cell.line, cell.text.strip(), None, cell.page, cell.box, cell.place))
         )
 
 
@@ -124,14 +115,7 @@ def read_labelled_table(
         if not labels:
             continue
         last, whole = _label_texts(labels)
-        variant = next(
-            (
-                v
-                for v in variants
-                if pointer and codes.index(v.stands_for[0]) >= pointer and v.pattern.search(last) and any(c.covered is None for c in values)
-            ),
-            None,
-        )
+        variant = _variant_printed(variants, codes, pointer, last, values) if variants else None
         if variant is not None:
             _read_variant(variant, values, reading, by_position)
             pointer = codes.index(variant.stands_for[-1]) + 1
@@ -171,6 +155,18 @@ def read_labelled_table(
     return reading
 
 
+def _variant_printed(variants: tuple[FormRow, ...], codes: list[str], pointer: int, last: str, values: list[Cell]) -> FormRow | None:
+    """The variant row this row is, where the rows it stands for are still ahead of the walk."""
+    return next(
+        (
+            v
+            for v in variants
+            if pointer and codes.index(v.stands_for[0]) >= pointer and v.pattern.search(last) and any(c.covered is None for c in values)
+        ),
+        None,
+    )
+
+
 def _numbers_below_blanks(form_row: FormRow, values: list[Cell], split: list, k: int, reading: TableReading) -> bool:
     """A row of blank cells with, right below it, a row of exactly its count of numbers and no
     label: the blanks are the row's zeros and the numbers a stray copy, or the converter parted
@@ -195,9 +191,9 @@ def _numbers_row(split: list, k: int, form_row: FormRow) -> list[Cell] | None:
     if k >= len(split) or split[k][0]:
         return None
     cells = [c for c in split[k][1] if c.covered is None]
-    while cells and not cells[0].text.strip() and len(cells) > len(form_row.facts_keys()):
+    while cells and not cells[0].text.strip() and len(cells) > len(form_row.facts_keys):
         cells = cells[1:]
-    if len(cells) != len(form_row.facts_keys()) or not all(c.text.strip() for c in cells):
+    if len(cells) != len(form_row.facts_keys) or not all(c.text.strip() for c in cells):
         return None
     return cells
 
@@ -271,6 +267,7 @@ def _names_another(form_row: FormRow, labels: list[Cell], form_rows: tuple[FormR
 
 
 _MATCHED: dict = {}
+_NAMED: dict = {}
 _RESEMBLED: dict = {}
 
 
@@ -292,12 +289,11 @@ def _rows_matched(form_rows: tuple[FormRow, ...], last: str, whole: str) -> froz
     return _per_form(_MATCHED, form_rows, (last, whole), lambda: frozenset(id(r) for r in form_rows if _matches(r, last, whole)))
 
 
-def _rows_named(form_rows: tuple[FormRow, ...], key: str) -> list[FormRow]:
+def _rows_named(form_rows: tuple[FormRow, ...], key: str) -> tuple[FormRow, ...]:
     """The rows of the form a label cell's text names on its own."""
     if not key:
-        return []
-    named = _rows_matched(form_rows, key, key)
-    return [r for r in form_rows if id(r) in named]
+        return ()
+    return _per_form(_NAMED, form_rows, key, lambda: tuple(r for r in form_rows if _matches(r, key, key)))
 
 
 def flag_repeated(read: tuple[FormRow, ...], last: str, whole: str, where: str, reading: TableReading) -> bool:

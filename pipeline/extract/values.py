@@ -20,19 +20,15 @@ _NUMBER = regex.compile(
 
 
 def is_value_text(text: str) -> bool:
-    return _classify(text) is not None
-
-
-def parse_value(text: str) -> Decimal | None:
-    """The number a cell states, or None if its text is not a number or a zero placeholder."""
-    return _classify(text)
+    return parse_value(text) is not None
 
 
 # Every cell is classified (label or value) and then parsed, and the same few thousand texts
 # (`0`, `1`, the form's labels) recur in every report: each distinct text is read once per
 # process. Decimal is immutable, so sharing one value between cells is safe.
 @lru_cache(maxsize=1 << 16)
-def _classify(text: str) -> Decimal | None:
+def parse_value(text: str) -> Decimal | None:
+    """The number a cell states, or None if its text is not a number or a zero placeholder."""
     folded = squeeze(text)
     if _ZERO.match(folded):
         return Decimal(0)
@@ -50,7 +46,7 @@ _MICRO = Decimal("0.000001")
 _WIDE = Context(prec=40)  # quantizing a number below 10**32 to 6 decimals needs 38 digits
 
 
-# Every fact of every report is asked; the same few values recur, as in _classify.
+# Every fact of every report is asked; the same few values recur, as in parse_value.
 @lru_cache(maxsize=1 << 16)
 def not_held(value: Decimal) -> str | None:
     """Why DECIMAL(38, 6) cannot hold value exactly, or None when it can. Such a number is never

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 
 import regex
@@ -47,10 +47,13 @@ class FormRow:
     def has_applicants(self) -> bool:
         return self.table_code == "requests"
 
-    def facts_keys(self) -> list[tuple[str, str, str | None]]:
+    # Asked for every row of every report: made once per row of the form.
+    @cached_property
+    def facts_keys(self) -> tuple[tuple[str, str, str | None], ...]:
+        """The (table, row, applicant class) of each of the row's cells, in column order."""
         if self.has_applicants:
-            return [(self.table_code, self.cells[0], cls) for cls in APPLICANT_CLASSES]
-        return [(self.table_code, code, None) for code in self.cells]
+            return tuple((self.table_code, self.cells[0], cls) for cls in APPLICANT_CLASSES)
+        return tuple((self.table_code, code, None) for code in self.cells)
 
 
 def _read_csv(name: str) -> list[dict[str, str]]:
@@ -104,4 +107,4 @@ def variants_of(form_version: str, table_code: str) -> tuple[FormRow, ...]:
 @cache
 def expected_keys(form_version: str) -> tuple[tuple[str, str, str | None], ...]:
     """Every cell a complete report of this form has, in form order."""
-    return tuple(k for row in form_rows(form_version) for k in row.facts_keys())
+    return tuple(k for row in form_rows(form_version) for k in row.facts_keys)

@@ -173,8 +173,8 @@ def rendering_status(report: Report, rendering: str) -> str:
         return "incomplete" if any(report.cells[key] == "" for key in keys) else "ok"
     if rendering == "pdf-layout":
         (appeals,) = rows_of(report.form_version, "appeals")
-        numbers = [report.values[key] for key in appeals.facts_keys() if report.cells[key] != ""]
-        if len(numbers) < len(appeals.facts_keys()) and len(_readings(appeals, numbers)) != 1:
+        numbers = [report.values[key] for key in appeals.facts_keys if report.cells[key] != ""]
+        if len(numbers) < len(appeals.facts_keys) and len(_readings(appeals, numbers)) != 1:
             return "incomplete"
     return "ok"
 
@@ -183,7 +183,7 @@ def _readings(row: FormRow, numbers: list[Decimal]) -> set[tuple[Decimal, ...]]:
     """The ways of putting a row's written numbers back into its cells, in order, the cells left
     over blank (0), that satisfy the form's arithmetic. Counted here from the form, not asked of
     the extractor, whose answer the ground truth is there to check."""
-    width = len(row.facts_keys())
+    width = len(row.facts_keys)
     readings = set()
     for placement in combinations(range(width), len(numbers)):
         cells = [Decimal(0)] * width

@@ -122,7 +122,7 @@ def truth_keys(report: Report) -> tuple[Key, ...]:
         return ()
     if report.deviation == "one-other-row" and not _other_row_is_zero(report):
         printed = (*rows_of("2021", "proactive"), *requests_rows(report), *rows_of("2021", "appeals"))
-        return tuple(k for row in printed for k in row.facts_keys())
+        return tuple(k for row in printed for k in row.facts_keys)
     return expected_keys(report.form_version)
 
 

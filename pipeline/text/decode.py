@@ -22,7 +22,7 @@ _SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"{\\rtf", "an RTF document: save it as plain text first"),
 )
 
-_HAN = re.compile("[\u4e00-\u9fff]")
+_HAN = re.compile("[\u4e00-\u9fff]+")
 
 
 @dataclass(frozen=True)
@@ -85,12 +85,12 @@ def _utf16_without_bom(data: bytes) -> Decoded | None:
 def _misread(text: str, sample: int = 20_000) -> bool:
     """GB18030 decodes almost any bytes, so text in another encoding comes out as rare characters.
     Reports use the common characters of GB2312 almost exclusively."""
-    han = _HAN.findall(text[:sample])
+    han = "".join(_HAN.findall(text[:sample]))
     if len(han) < 20:
         return False
     # GB2312 encodes a character as two bytes from 0xA1 up, so only a character it lacks
     # becomes `?` (0x3F): one encode of all of them counts the rare ones.
-    rare = "".join(han).encode("gb2312", errors="replace").count(b"?")
+    rare = han.encode("gb2312", errors="replace").count(b"?")
     return rare > 0.3 * len(han)
 
 

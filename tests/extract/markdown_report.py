@@ -26,7 +26,7 @@ def markdown_report(
         lines.extend([head, "|" + " --- |" * width])
         for form_row in form_rows:
             cells = []
-            for key in form_row.facts_keys():
+            for key in form_row.facts_keys:
                 truth[key] = Decimal(next(counter))
                 cells.append(str(truth[key]))
             if skip and skip[0] == row_no:

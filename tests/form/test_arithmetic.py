@@ -18,7 +18,7 @@ def test_rules_two_and_four():
     assert adds_up(appeals, group * 3)
     assert not adds_up(appeals, group * 2 + [D[1], D[2], D[0], D[0], D[4]])
     request = next(r for r in rows_of("2021", "requests") if r.has_applicants)
-    width = len(request.facts_keys())
+    width = len(request.facts_keys)
     assert adds_up(request, [D[1]] + [D[0]] * (width - 2) + [D[1]])
     assert not adds_up(request, [D[1]] + [D[0]] * (width - 2) + [D[2]])
 

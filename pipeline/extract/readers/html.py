@@ -14,7 +14,6 @@ a row with fewer cells than its table ends in absent positions, so the walker re
 from __future__ import annotations
 
 import codecs
-import functools
 from collections.abc import Iterator
 from datetime import date
 
@@ -23,7 +22,7 @@ import regex
 
 from pipeline.extract.document import Document
 from pipeline.extract.header import TITLE_TAIL
-from pipeline.extract.model import ABSENT, COVERED, Cell
+from pipeline.extract.model import ABSENT, COVERED, Cell, new_cell
 from pipeline.text.decode import decode
 from pipeline.text.normalize import fold
 
@@ -103,8 +102,10 @@ def _parse(data: bytes, text: str, utf8: bool) -> lxml.etree._Element | None:
     """The page's tree. libxml2 parses UTF-8 bytes faster than a Python string (which lxml hands
     it as UTF-16 or UCS-4), so the text goes in as UTF-8: the file's own bytes when they are the
     text (`utf8`), else the text encoded."""
-    source = _XML_DECLARATION.sub("", text, count=1)
-    return lxml.etree.fromstring(data if utf8 and len(source) == len(text) else source.encode("utf-8"), _PARSER)
+    declaration = _XML_DECLARATION.match(text)
+    if declaration is None:
+        return lxml.etree.fromstring(data if utf8 else text.encode("utf-8"), _PARSER)
+    return lxml.etree.fromstring(text[declaration.end() :].encode("utf-8"), _PARSER)
 
 
 def _decode(data: bytes) -> tuple[str | None, bool]:
@@ -127,10 +128,6 @@ def _decode(data: bytes) -> tuple[str | None, bool]:
 
 
 _tostring = lxml.etree.tostring
-# A Cell from its six fields in order, without the named tuple's Python-level __new__ (a page
-# makes hundreds of cells).
-_cell = functools.partial(tuple.__new__, Cell)
-assert Cell._fields == ("text", "line", "page", "box", "place", "covered")
 
 
 def _text(el: lxml.etree._Element) -> str:
@@ -333,7 +330,7 @@ def _grid(rows: list[lxml.etree._Element]) -> list[list[Cell]]:
             # _text, inline: a page has hundreds of cells.
             text = " ".join(_tostring(td, method="text", encoding="unicode", with_tail=False).split())
             # A cell without text has no first text line to look for.
-            origin = _cell((text, _first_text_line(td) if text else td.sourceline, None, None, None, None))
+            origin = new_cell((text, _first_text_line(td) if text else td.sourceline, None, None, None, None))
             colspan, rowspan = td.get("colspan"), td.get("rowspan")
             if colspan is None and rowspan is None:
                 # Most cells span nothing; col is the row's end or a free position before it.
@@ -344,7 +341,7 @@ def _grid(rows: list[lxml.etree._Element]) -> list[list[Cell]]:
                 col += 1
                 continue
             colspan, rowspan = _span(colspan), min(_span(rowspan), len(rows) - r)
-            cover = _cell(("", origin.line, None, None, None, COVERED)) if colspan > 1 or rowspan > 1 else None
+            cover = new_cell(("", origin.line, None, None, None, COVERED)) if colspan > 1 or rowspan > 1 else None
             for dr in range(rowspan):
                 target = grid[r + dr]
                 target.extend([None] * (col + colspan - len(target)))
@@ -355,7 +352,7 @@ def _grid(rows: list[lxml.etree._Element]) -> list[list[Cell]]:
     out = []
     for row in grid:
         last = next((c for c in reversed(row) if c is not None), None)
-        absent = _cell(("", last.line if last else None, None, None, None, ABSENT))
+        absent = new_cell(("", last.line if last else None, None, None, None, ABSENT))
         out.append([c if c is not None else absent for c in row] + [absent] * (width - len(row)))
     return out
 

@@ -3,7 +3,9 @@ over untabbed lines (`商业` / `企业`), and a blank line ends each table row.
 
 from __future__ import annotations
 
-from pipeline.extract.model import Cell
+from itertools import repeat
+
+from pipeline.extract.model import Cell, new_cell
 
 _MIN_TAB_LINES = 40  # a complete form has over 200 cells
 # Whether a cell's place is its column extent (cells are cut at tabs); see tables._read_values.
@@ -11,7 +13,7 @@ CELLS_BY_POSITION = False
 
 
 def recognizes(lines: list[str]) -> bool:
-    return sum(1 for line in lines if line.startswith("\t")) >= _MIN_TAB_LINES
+    return sum(map(str.startswith, lines, repeat("\t"))) >= _MIN_TAB_LINES
 
 
 def rows(lines: list[str], start: int, end: int) -> list[list[Cell]]:
@@ -27,7 +29,7 @@ def rows(lines: list[str], start: int, end: int) -> list[list[Cell]]:
                 out.append(row)
                 row = []
             in_table_row = True
-            row.append(Cell(line[1:], i + 1))
+            row.append(new_cell((line[1:], i + 1, None, None, None, None)))
         elif not line.strip():
             if row:
                 out.append(row)
@@ -35,11 +37,11 @@ def rows(lines: list[str], start: int, end: int) -> list[list[Cell]]:
         elif in_table_row:
             last = row[-1]
             # A continuation keeps the cell's first line as its source: that is where it starts.
-            row[-1] = Cell(last.text + "\n" + line, last.line)
+            row[-1] = new_cell((last.text + "\n" + line, last.line, None, None, None, None))
         else:
             if row:
                 out.append(row)
-            out.append([Cell(line, i + 1)])
+            out.append([new_cell((line, i + 1, None, None, None, None))])
             row = []
     if row:
         out.append(row)

@@ -152,15 +152,14 @@ def division_hint(folded_lines: list[str], publisher: str | None) -> str | None:
     return " ".join(list(words)[:_HINT_WORDS]) or None
 
 
-# The first character of each of _DIVISION_WORD's endings, the longest of which has 3.
-_SUFFIX_STARTS = "省自市州盟地县区旗"
+# The last character of each of _DIVISION_WORD's endings (自治区 and 地区 end in 区).
+_ENDING_LAST = "省区市州盟县旗"
 
 
 def _to_last_suffix(s: str) -> str:
-    """s up to where its last possible division ending ends: _DIVISION_WORD finds the same words
-    in it, and its lazy search, slow over long prose, stops there."""
-    last = max(map(s.rfind, _SUFFIX_STARTS))
-    return s[: last + 3] if last >= 0 else ""
+    """s up to its last character that can end a division word: _DIVISION_WORD finds the same
+    words in it, and its lazy search, slow over long prose, stops there."""
+    return s[: max(map(s.rfind, _ENDING_LAST)) + 1]
 
 
 def report_titles(folded_lines: list[str]) -> int:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from itertools import islice
 
 import regex
 
-from pipeline.extract.sections import find_sections
+from pipeline.extract.sections import find_sections, lines_matching
 
 TITLE_TAIL = regex.compile(r"(?:政府)?信息公开(?:工作)?年度?报告")
 # The year in the title (`2024年`, `2024 年`, `2024年度`), never a publication date.
@@ -100,7 +99,7 @@ def later_title(folded_lines: list[str], after: int, agency: str | None, year: i
     """The first and last line of a second report's own title after line `after` (a file holding
     two reports pasted together): a title naming another agency's or year's report, followed by the
     form's sections again. The report's own title standing again is a running header."""
-    for i in _lines_matching(TITLE_TAIL, folded_lines, after + 1):
+    for i in lines_matching(TITLE_TAIL, folded_lines, after + 1):
         line = folded_lines[i].lstrip("#*")
         if len(line) > _TITLE_SHAPED_MAX or "。" in line or not _YEAR_IN.search(line):
             continue
@@ -115,21 +114,6 @@ def later_title(folded_lines: list[str], after: int, agency: str | None, year: i
             assert title.title_line is not None
             return title.title_line - 1, i
     return None
-
-
-def _lines_matching(pattern: regex.Pattern, folded_lines: list[str], start: int) -> Iterator[int]:
-    """The index of each line from `start` on that the pattern matches, searched in the text at
-    once rather than line by line (folded lines hold no white space, so no match spans two)."""
-    text = "\n".join(folded_lines[start:])
-    i, counted = start, 0
-    at = 0
-    while (m := pattern.search(text, at)) is not None:
-        i += text.count("\n", counted, m.start())
-        yield i
-        counted = text.find("\n", m.end())
-        if counted < 0:
-            return
-        at = counted
 
 
 # Names of divisions (淮安市, 沭阳县, 江苏省) as the report's opening lines, signature and publisher

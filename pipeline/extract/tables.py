@@ -115,7 +115,7 @@ def read_labelled_table(
         if not labels:
             continue
         last, whole = _label_texts(labels)
-        variant = _variant_printed(variants, codes, pointer, last, values) if variants else None
+        variant = _variant_printed(variants, codes, pointer, last, values)
         if variant is not None:
             _read_variant(variant, values, reading, by_position)
             pointer = codes.index(variant.stands_for[-1]) + 1

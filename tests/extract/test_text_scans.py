@@ -61,7 +61,7 @@ def test_headings_are_the_lines_a_line_by_line_search_finds(lines):
 @given(_LINES, st.integers(min_value=0, max_value=45))
 def test_lines_matching_a_title_are_the_lines_a_line_by_line_search_finds(lines, start):
     expected = [i for i in range(start, len(lines)) if header.TITLE_TAIL.search(lines[i])]
-    assert list(header._lines_matching(header.TITLE_TAIL, lines, start)) == expected
+    assert list(sections.lines_matching(header.TITLE_TAIL, lines, start)) == expected
 
 
 @settings(max_examples=300, deadline=None)
